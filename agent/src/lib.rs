@@ -1,1 +1,8 @@
-//! placeholder
+//! The ml-connector agent: takes WooCommerce events over from the spool, pushes them to
+//! Business Central / NAV exactly once, writes results and stock back to WooCommerce, and keeps an
+//! encrypted audit trail from which any sync can be replayed. See `docs/ARCHITECTURE.md`.
+
+pub mod config;
+pub mod model;
+pub mod store;
+pub mod mapper;
