@@ -44,11 +44,14 @@ pub struct OpenOptions {
     pub durability: Durability,
     /// Create the file and schema when missing (the agent and the extension do; readers need not).
     pub create: bool,
+    /// WAL pages after which a commit also checkpoints; `Some(0)` never does. PHP writers pass 0 so
+    /// no checkout pays for a checkpoint (4-13 ms measured); the agent checkpoints after each import.
+    pub autocheckpoint: Option<u32>,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { busy_timeout: Duration::from_secs(5), durability: Durability::Full, create: true }
+        Self { busy_timeout: Duration::from_secs(5), durability: Durability::Full, create: true, autocheckpoint: None }
     }
 }
 
@@ -129,6 +132,9 @@ impl Spool {
             Durability::Normal => "NORMAL",
         };
         self.conn.execute_batch(&format!("PRAGMA synchronous={sync};")).map_err(|e| self.sql_error(e))?;
+        if let Some(pages) = options.autocheckpoint {
+            self.conn.execute_batch(&format!("PRAGMA wal_autocheckpoint={pages};")).map_err(|e| self.sql_error(e))?;
+        }
         let version: i64 =
             self.conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|e| self.sql_error(e))?;
         if version > SPOOL_SCHEMA_VERSION {
@@ -195,6 +201,14 @@ impl Spool {
     /// Deletes events up to and including `seq`, once the agent holds them in its own store.
     pub fn remove_through(&self, seq: i64) -> Result<usize, SpoolError> {
         self.conn.execute("DELETE FROM events WHERE seq <= ?1", params![seq]).map_err(|e| self.sql_error(e))
+    }
+
+    /// Copies the WAL into the database without waiting for readers or writers (the agent calls
+    /// this after taking events over, so PHP writers never have to).
+    pub fn checkpoint(&self) -> Result<(), SpoolError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| self.sql_error(e))
     }
 
     /// Number of events not yet taken over by the agent.

@@ -16,7 +16,7 @@ pub enum CustomerPlan {
     /// Guest orders go to one shared customer; the order carries the buyer's address.
     SharedGuest { number: String },
     /// Look the e-mail up in NAV; create the customer from `draft` when nobody has it.
-    FindOrCreate { link_key: String, email: String, draft: CustomerDraft },
+    FindOrCreate { link_key: String, email: String, draft: Box<CustomerDraft> },
 }
 
 /// The link key under which this order's customer is (or will be) bound.
@@ -43,7 +43,7 @@ pub fn plan_customer(order: &Order, settings: &OrderSettings, link: Option<&Cust
     Ok(CustomerPlan::FindOrCreate {
         link_key: link_key(order),
         email: order.billing.email.trim().to_string(),
-        draft: customer_draft(&order.billing, &order.currency)?,
+        draft: Box::new(customer_draft(&order.billing, &order.currency)?),
     })
 }
 

@@ -94,6 +94,14 @@ impl Job {
     }
 }
 
+/// Whether the job was taken over before `unix_ms` (e.g. before this agent process started, so an
+/// attempt may have been cut off by a crash or kill).
+pub fn created_before(job: &Job, unix_ms: i64) -> bool {
+    chrono::DateTime::parse_from_rfc3339(&job.created_at)
+        .map(|t| t.timestamp_millis() < unix_ms)
+        .unwrap_or(true)
+}
+
 const COLUMNS: &str =
     "id, spool_seq, subject, family, kind, origin, event, state, attempts, not_before, reason, created_at, updated_at";
 

@@ -1,0 +1,196 @@
+//! One interface over the two ways to reach NAV — the BC API v2.0 (online and on-premises) and the
+//! legacy OData V4 page web services — chosen by the deployment setting. The flows only see this.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::bc_api::BcApi;
+use super::http::Recorder;
+use super::nav_pages::NavPages;
+use super::AdapterResult;
+use crate::model::nav::{CustomerDraft, SalesLineDraft, SalesOrderDraft};
+use crate::store::catalog::{CatalogItem, CatalogVariant};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NavCustomer {
+    pub id: Option<String>,
+    pub number: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NavSalesLine {
+    pub id: String,
+    pub sequence: i64,
+    pub line_type: String,
+    pub number: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub discount_amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NavSalesOrder {
+    pub id: String,
+    pub number: String,
+    pub external_document_number: String,
+    pub customer_number: String,
+    pub etag: Option<String>,
+    pub total_including_tax: Decimal,
+    pub lines: Option<Vec<NavSalesLine>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PostedInvoice {
+    pub id: String,
+    pub number: String,
+    pub order_number: String,
+    pub total_including_tax: Decimal,
+}
+
+/// What a live check found.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompanyCheck {
+    pub companies: Vec<String>,
+    pub company_found: bool,
+    pub item_count: Option<u64>,
+}
+
+pub enum Nav {
+    Api(Box<BcApi>),
+    Pages(Box<NavPages>),
+}
+
+impl Nav {
+    pub async fn check_company(&self, rec: &Recorder) -> AdapterResult<CompanyCheck> {
+        match self {
+            Nav::Api(api) => api.check_company(rec).await,
+            Nav::Pages(pages) => pages.check_company(rec).await,
+        }
+    }
+
+    /// Every item and variant, for the catalog cache.
+    pub async fn catalog(&self, rec: &Recorder) -> AdapterResult<(Vec<CatalogItem>, Vec<CatalogVariant>)> {
+        match self {
+            Nav::Api(api) => api.catalog(rec).await,
+            Nav::Pages(pages) => pages.catalog(rec).await,
+        }
+    }
+
+    /// Looks one item number (or GTIN) up, for a catalog miss.
+    pub async fn find_item(&self, number_or_gtin: &str, rec: &Recorder) -> AdapterResult<(Vec<CatalogItem>, Vec<CatalogVariant>)> {
+        match self {
+            Nav::Api(api) => api.find_item(number_or_gtin, rec).await,
+            Nav::Pages(pages) => pages.find_item(number_or_gtin, rec).await,
+        }
+    }
+
+    pub async fn find_customers_by_email(&self, email: &str, rec: &Recorder) -> AdapterResult<Vec<NavCustomer>> {
+        match self {
+            Nav::Api(api) => api.find_customers_by_email(email, rec).await,
+            Nav::Pages(pages) => pages.find_customers_by_email(email, rec).await,
+        }
+    }
+
+    pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
+        match self {
+            Nav::Api(api) => api.create_customer(draft, rec).await,
+            Nav::Pages(pages) => pages.create_customer(draft, rec).await,
+        }
+    }
+
+    /// The customer's price group (page web service: API v2.0 has no such field).
+    pub async fn customer_price_group(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<String>> {
+        match self {
+            Nav::Api(api) => api.pages().customer_price_group(number, rec).await,
+            Nav::Pages(pages) => pages.customer_price_group(number, rec).await,
+        }
+    }
+
+    pub async fn set_customer_price_group(&self, number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.pages().set_customer_price_group(number, group, rec).await,
+            Nav::Pages(pages) => pages.set_customer_price_group(number, group, rec).await,
+        }
+    }
+
+    pub async fn find_sales_orders(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavSalesOrder>> {
+        match self {
+            Nav::Api(api) => api.find_sales_orders(external_document_number, rec).await,
+            Nav::Pages(pages) => pages.find_sales_orders(external_document_number, rec).await,
+        }
+    }
+
+    /// Creates the sales order with its lines (one deep insert on the API).
+    pub async fn create_sales_order(&self, draft: &SalesOrderDraft, catalog: &dyn VariantIds, rec: &Recorder) -> AdapterResult<NavSalesOrder> {
+        match self {
+            Nav::Api(api) => api.create_sales_order(draft, catalog, rec).await,
+            Nav::Pages(pages) => pages.create_sales_order(draft, rec).await,
+        }
+    }
+
+    pub async fn get_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<Option<NavSalesOrder>> {
+        match self {
+            Nav::Api(api) => api.get_sales_order(&order.id, rec).await,
+            Nav::Pages(pages) => pages.get_sales_order(&order.number, rec).await,
+        }
+    }
+
+    /// Applies header changes to an unposted order (with If-Match).
+    pub async fn update_sales_order_header(&self, order: &NavSalesOrder, draft: &SalesOrderDraft, rec: &Recorder) -> AdapterResult<NavSalesOrder> {
+        match self {
+            Nav::Api(api) => api.update_sales_order_header(order, draft, rec).await,
+            Nav::Pages(pages) => pages.update_sales_order_header(order, draft, rec).await,
+        }
+    }
+
+    pub async fn add_line(&self, order: &NavSalesOrder, line: &SalesLineDraft, catalog: &dyn VariantIds, rec: &Recorder) -> AdapterResult<NavSalesLine> {
+        match self {
+            Nav::Api(api) => api.add_line(order, line, catalog, rec).await,
+            Nav::Pages(pages) => pages.add_line(order, line, rec).await,
+        }
+    }
+
+    pub async fn delete_line(&self, order: &NavSalesOrder, line: &NavSalesLine, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.delete_line(line, rec).await,
+            Nav::Pages(pages) => pages.delete_line(order, line, rec).await,
+        }
+    }
+
+    /// Sets the order's customer price group (page web service).
+    pub async fn set_order_price_group(&self, order: &NavSalesOrder, group: &str, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.pages().set_order_price_group(&order.number, group, rec).await,
+            Nav::Pages(pages) => pages.set_order_price_group(&order.number, group, rec).await,
+        }
+    }
+
+    /// Posted invoices made from a sales order (the order itself is gone once fully posted).
+    pub async fn posted_invoices(&self, order_number: &str, rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
+        match self {
+            Nav::Api(api) => api.posted_invoices(order_number, rec).await,
+            Nav::Pages(pages) => pages.posted_invoices(order_number, rec).await,
+        }
+    }
+
+    pub async fn delete_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.delete_sales_order(order, rec).await,
+            Nav::Pages(pages) => pages.delete_sales_order(order, rec).await,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Nav::Api(api) => api.describe(),
+            Nav::Pages(pages) => pages.describe(),
+        }
+    }
+}
+
+/// Variant ids by item number and code (API lines reference variants by id only).
+pub trait VariantIds: Send + Sync {
+    fn variant_id(&self, item_number: &str, code: &str) -> Option<String>;
+}

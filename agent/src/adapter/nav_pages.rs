@@ -1,0 +1,364 @@
+//! Legacy NAV / BC OData V4 page web services: `{server}/{instance}/ODataV4/Company('{name}')/{Page}`.
+//! The whole flow for NAV on-premises (no deep insert: header, then each line), and, for BC API
+//! deployments, the fields API v2.0 lacks (customer price group). Field names follow the EDMX
+//! mangling of the standard pages: Customer Card (21), Item Card (30), Sales Order (42) with its
+//! lines subpage; service names come from the settings.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::bc_api::auth::Credentials;
+use super::http::{header, Answer, Call, Http, Recorder};
+use super::nav::{CompanyCheck, NavCustomer, NavSalesLine, NavSalesOrder, PostedInvoice};
+use super::odata::{encode, quoted, Collection};
+use super::bc_api::num;
+use super::{AdapterError, AdapterResult, System};
+use crate::model::money::lenient;
+use crate::model::nav::{CustomerDraft, LineKind, SalesLineDraft, SalesOrderDraft};
+use crate::store::catalog::{CatalogItem, CatalogVariant};
+
+pub struct PageNames {
+    pub customer: String,
+    pub item: String,
+    pub sales_order: String,
+}
+
+pub struct NavPages {
+    http: Http,
+    credentials: Arc<Credentials>,
+    /// `.../ODataV4`
+    root: String,
+    company: String,
+    names: PageNames,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PageCustomer {
+    no: String,
+    #[serde(default)]
+    name: String,
+    #[serde(rename = "E_Mail", default)]
+    email: String,
+    #[serde(rename = "Customer_Price_Group", default)]
+    price_group: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageItem {
+    #[serde(rename = "No")]
+    no: String,
+    #[serde(rename = "Description", default)]
+    description: String,
+    #[serde(rename = "GTIN", default)]
+    gtin: String,
+    #[serde(rename = "Blocked", default)]
+    blocked: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageOrder {
+    #[serde(rename = "No")]
+    no: String,
+    #[serde(rename = "External_Document_No", default)]
+    external_document_no: String,
+    #[serde(rename = "Sell_to_Customer_No", default)]
+    customer_no: String,
+    #[serde(rename = "Amount_Including_VAT", default, deserialize_with = "lenient")]
+    amount_including_vat: Decimal,
+    #[serde(rename = "@odata.etag", default)]
+    etag: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageLine {
+    #[serde(rename = "Line_No")]
+    line_no: i64,
+    #[serde(rename = "Type", default)]
+    kind: String,
+    #[serde(rename = "No", default)]
+    no: String,
+    #[serde(rename = "Quantity", default, deserialize_with = "lenient")]
+    quantity: Decimal,
+    #[serde(rename = "Unit_Price", default, deserialize_with = "lenient")]
+    unit_price: Decimal,
+    #[serde(rename = "Line_Discount_Amount", default, deserialize_with = "lenient")]
+    discount: Decimal,
+}
+
+impl PageLine {
+    fn into_nav(self) -> NavSalesLine {
+        NavSalesLine {
+            id: self.line_no.to_string(),
+            sequence: self.line_no,
+            line_type: self.kind,
+            number: self.no,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            discount_amount: self.discount,
+        }
+    }
+}
+
+fn order_key(number: &str) -> String {
+    format!("(Document_Type='Order',No={})", encode(&quoted(number)))
+}
+
+impl NavPages {
+    pub fn new(http: Http, credentials: Arc<Credentials>, root: String, company: String, names: PageNames) -> Self {
+        NavPages { http, credentials, root, company, names }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("NAV OData V4 page web services at {} (company {:?})", self.root, self.company)
+    }
+
+    fn url(&self, service: &str) -> String {
+        format!("{}/Company({})/{service}", self.root, encode(&quoted(&self.company)))
+    }
+
+    async fn send(&self, method: Method, url: String, body: Option<&Value>, if_match: Option<&str>, rec: &Recorder) -> AdapterResult<Answer> {
+        let mut renewed = false;
+        loop {
+            let authorization = self.credentials.authorization().await?;
+            let mut call = Call::new(method.clone(), url.clone())
+                .header(header("authorization", authorization.expose()))
+                .header(header("accept", "application/json"));
+            if let Some(etag) = if_match {
+                call = call.header(header("if-match", etag));
+            }
+            if let Some(body) = body {
+                call = call.json(body);
+            }
+            match self.http.send(call, rec).await {
+                Err(AdapterError::Auth { .. }) if !renewed && matches!(*self.credentials, Credentials::OAuth(_)) => {
+                    self.credentials.invalidate().await;
+                    renewed = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn get_all<T: serde::de::DeserializeOwned>(&self, first: String, rec: &Recorder) -> AdapterResult<Vec<T>> {
+        let mut all = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next {
+            let page: Collection<T> = self.send(Method::GET, url, None, None, rec).await?.json(System::Nav)?;
+            all.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(all)
+    }
+
+    pub async fn check_company(&self, rec: &Recorder) -> AdapterResult<CompanyCheck> {
+        let companies: Collection<Value> = self.send(Method::GET, format!("{}/Company", self.root), None, None, rec).await?.json(System::Nav)?;
+        let names: Vec<String> = companies.value.iter().filter_map(|c| c.get("Name").and_then(|n| n.as_str()).map(String::from)).collect();
+        let found = names.iter().any(|n| n == &self.company);
+        Ok(CompanyCheck { companies: names, company_found: found, item_count: None })
+    }
+
+    pub async fn catalog(&self, rec: &Recorder) -> AdapterResult<(Vec<CatalogItem>, Vec<CatalogVariant>)> {
+        let items: Vec<PageItem> = self.get_all(format!("{}?$select=No,Description,GTIN,Blocked", self.url(&self.names.item)), rec).await?;
+        Ok((items.into_iter().map(page_item).collect(), Vec::new()))
+    }
+
+    pub async fn find_item(&self, number_or_gtin: &str, rec: &Recorder) -> AdapterResult<(Vec<CatalogItem>, Vec<CatalogVariant>)> {
+        let code = crate::model::nav::code(number_or_gtin);
+        let mut found: Vec<PageItem> = self
+            .get_all(format!("{}?$filter={}", self.url(&self.names.item), encode(&format!("No eq {}", quoted(&code)))), rec)
+            .await?;
+        if found.is_empty() {
+            found = self.get_all(format!("{}?$filter={}", self.url(&self.names.item), encode(&format!("GTIN eq {}", quoted(&code)))), rec).await?;
+        }
+        Ok((found.into_iter().map(page_item).collect(), Vec::new()))
+    }
+
+    pub async fn find_customers_by_email(&self, email: &str, rec: &Recorder) -> AdapterResult<Vec<NavCustomer>> {
+        let url = format!("{}?$filter={}", self.url(&self.names.customer), encode(&format!("E_Mail eq {}", quoted(email.trim()))));
+        let found: Vec<PageCustomer> = self.get_all(url, rec).await?;
+        Ok(found.into_iter().map(|c| NavCustomer { id: None, number: c.no, name: c.name, email: c.email }).collect())
+    }
+
+    pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
+        let a = &draft.address;
+        let mut body = Map::new();
+        for (field, value) in [
+            ("Name", &draft.display_name),
+            ("E_Mail", &draft.email),
+            ("Phone_No", &draft.phone),
+            ("Address", &a.line1),
+            ("Address_2", &a.line2),
+            ("City", &a.city),
+            ("County", &a.state),
+            ("Post_Code", &a.post_code),
+            ("Country_Region_Code", &a.country),
+        ] {
+            if !value.is_empty() {
+                body.insert(field.into(), json!(value));
+            }
+        }
+        if let Some(group) = &draft.price_group {
+            body.insert("Customer_Price_Group".into(), json!(group));
+        }
+        let created: PageCustomer =
+            self.send(Method::POST, self.url(&self.names.customer), Some(&Value::Object(body)), None, rec).await?.json(System::Nav)?;
+        Ok(NavCustomer { id: None, number: created.no, name: created.name, email: created.email })
+    }
+
+    async fn customer(&self, number: &str, rec: &Recorder) -> AdapterResult<PageCustomer> {
+        let url = format!("{}({})", self.url(&self.names.customer), encode(&quoted(number)));
+        self.send(Method::GET, url, None, None, rec).await?.json(System::Nav)
+    }
+
+    pub async fn customer_price_group(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<String>> {
+        let customer = self.customer(number, rec).await?;
+        Ok(Some(customer.price_group).filter(|g| !g.is_empty()))
+    }
+
+    pub async fn set_customer_price_group(&self, number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {
+        let url = format!("{}({})", self.url(&self.names.customer), encode(&quoted(number)));
+        let body = json!({ "Customer_Price_Group": group });
+        self.send(Method::PATCH, url, Some(&body), Some("*"), rec).await.map(|_| ())
+    }
+
+    pub async fn set_order_price_group(&self, order_number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {
+        let url = format!("{}{}", self.url(&self.names.sales_order), order_key(order_number));
+        let body = json!({ "Customer_Price_Group": group });
+        self.send(Method::PATCH, url, Some(&body), Some("*"), rec).await.map(|_| ())
+    }
+
+    pub async fn find_sales_orders(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavSalesOrder>> {
+        let filter = encode(&format!("External_Document_No eq {}", quoted(external_document_number)));
+        let found: Vec<PageOrder> = self.get_all(format!("{}?$filter={filter}", self.url(&self.names.sales_order)), rec).await?;
+        Ok(found.into_iter().map(|o| page_order(o, None)).collect())
+    }
+
+    fn header_body(draft: &SalesOrderDraft) -> Map<String, Value> {
+        let mut body = Map::new();
+        body.insert("External_Document_No".into(), json!(draft.external_document_number));
+        if let Some(s) = &draft.ship_to {
+            for (field, value) in [
+                ("Ship_to_Name", &s.name),
+                ("Ship_to_Contact", &s.contact),
+                ("Ship_to_Address", &s.line1),
+                ("Ship_to_Address_2", &s.line2),
+                ("Ship_to_City", &s.city),
+                ("Ship_to_County", &s.state),
+                ("Ship_to_Post_Code", &s.post_code),
+                ("Ship_to_Country_Region_Code", &s.country),
+            ] {
+                body.insert(field.into(), json!(value));
+            }
+        }
+        body
+    }
+
+    /// Header first, then each line: page services have no deep insert.
+    pub async fn create_sales_order(&self, draft: &SalesOrderDraft, rec: &Recorder) -> AdapterResult<NavSalesOrder> {
+        let mut body = Self::header_body(draft);
+        body.insert("Sell_to_Customer_No".into(), json!(draft.customer_number));
+        if !draft.order_date.is_empty() {
+            body.insert("Order_Date".into(), json!(draft.order_date));
+        }
+        if let Some(currency) = &draft.currency_code {
+            body.insert("Currency_Code".into(), json!(currency));
+        }
+        body.insert("Prices_Including_VAT".into(), json!(draft.prices_include_tax));
+        if let Some(group) = &draft.price_group {
+            body.insert("Customer_Price_Group".into(), json!(group));
+        }
+        let header: PageOrder =
+            self.send(Method::POST, self.url(&self.names.sales_order), Some(&Value::Object(body)), None, rec).await?.json(System::Nav)?;
+        let order = page_order(header, None);
+        for line in &draft.lines {
+            self.add_line(&order, line, rec).await?;
+        }
+        Ok(self.get_sales_order(&order.number, rec).await?.unwrap_or(order))
+    }
+
+    pub async fn get_sales_order(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<NavSalesOrder>> {
+        let url = format!("{}{}", self.url(&self.names.sales_order), order_key(number));
+        let header: PageOrder = match self.send(Method::GET, url.clone(), None, None, rec).await {
+            Ok(answer) => answer.json(System::Nav)?,
+            Err(AdapterError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let lines: Vec<PageLine> = self.get_all(format!("{url}/SalesOrderSalesLines"), rec).await?;
+        Ok(Some(page_order(header, Some(lines.into_iter().map(PageLine::into_nav).collect()))))
+    }
+
+    pub async fn update_sales_order_header(&self, order: &NavSalesOrder, draft: &SalesOrderDraft, rec: &Recorder) -> AdapterResult<NavSalesOrder> {
+        let url = format!("{}{}", self.url(&self.names.sales_order), order_key(&order.number));
+        let answer = self.send(Method::PATCH, url, Some(&Value::Object(Self::header_body(draft))), Some(order.etag.as_deref().unwrap_or("*")), rec).await?;
+        let header: PageOrder = answer.json(System::Nav)?;
+        Ok(page_order(header, order.lines.clone()))
+    }
+
+    pub async fn add_line(&self, order: &NavSalesOrder, line: &SalesLineDraft, rec: &Recorder) -> AdapterResult<NavSalesLine> {
+        let url = format!("{}{}/SalesOrderSalesLines", self.url(&self.names.sales_order), order_key(&order.number));
+        let kind = match line.kind {
+            LineKind::Item => "Item",
+            LineKind::Account => "G_L_Account",
+            LineKind::Charge => "Charge_Item",
+            LineKind::Comment => "_x0020_",
+        };
+        let mut body = Map::new();
+        body.insert("Type".into(), json!(kind));
+        body.insert("No".into(), json!(line.number));
+        body.insert("Description".into(), json!(line.description));
+        body.insert("Quantity".into(), num(line.quantity));
+        body.insert("Unit_Price".into(), num(line.unit_price));
+        if !line.discount_amount.is_zero() {
+            body.insert("Line_Discount_Amount".into(), num(line.discount_amount));
+        }
+        if let Some(variant) = &line.variant_code {
+            body.insert("Variant_Code".into(), json!(variant));
+        }
+        let created: PageLine = self.send(Method::POST, url, Some(&Value::Object(body)), None, rec).await?.json(System::Nav)?;
+        Ok(created.into_nav())
+    }
+
+    pub async fn delete_line(&self, order: &NavSalesOrder, line: &NavSalesLine, rec: &Recorder) -> AdapterResult<()> {
+        let url = format!(
+            "{}{}/SalesOrderSalesLines(Document_Type='Order',Document_No={},Line_No={})",
+            self.url(&self.names.sales_order),
+            order_key(&order.number),
+            encode(&quoted(&order.number)),
+            line.sequence
+        );
+        self.send(Method::DELETE, url, None, Some("*"), rec).await.map(|_| ())
+    }
+
+    /// Legacy pages have no posted-invoice lookup by order here; a missing order is reported as
+    /// "posted or deleted in NAV" by the flow.
+    pub async fn posted_invoices(&self, _order_number: &str, _rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
+        Ok(Vec::new())
+    }
+
+    pub async fn delete_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<()> {
+        let url = format!("{}{}", self.url(&self.names.sales_order), order_key(&order.number));
+        self.send(Method::DELETE, url, None, Some(order.etag.as_deref().unwrap_or("*")), rec).await.map(|_| ())
+    }
+}
+
+fn page_item(item: PageItem) -> CatalogItem {
+    // Pages have no SystemId; the item number is the key.
+    CatalogItem { id: item.no.clone(), number: item.no, gtin: item.gtin, display_name: item.description, blocked: item.blocked }
+}
+
+fn page_order(order: PageOrder, lines: Option<Vec<NavSalesLine>>) -> NavSalesOrder {
+    NavSalesOrder {
+        id: order.no.clone(),
+        number: order.no,
+        external_document_number: order.external_document_no,
+        customer_number: order.customer_no,
+        etag: order.etag,
+        total_including_tax: order.amount_including_vat,
+        lines,
+    }
+}

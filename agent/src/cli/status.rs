@@ -1,0 +1,99 @@
+//! `status` and `check`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use ml_connector_formats::Spool;
+
+use crate::runtime::Runtime;
+use crate::store::Store;
+
+pub fn open_store(settings: &crate::config::Settings) -> anyhow::Result<Store> {
+    let path = settings.agent.state_dir.join("state.db");
+    if !path.exists() {
+        anyhow::bail!("no agent state at {} — has the agent run yet (ml-connector-agent run)?", path.display());
+    }
+    Ok(Store::open(&path)?)
+}
+
+pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let settings = super::file_settings(config)?;
+    let store = open_store(&settings)?;
+    let spool = Spool::open(&settings.agent.spool_path).ok();
+    let snapshot = spool
+        .as_ref()
+        .and_then(|s| s.status("snapshot").ok().flatten())
+        .and_then(|(value, _)| serde_json::from_str::<serde_json::Value>(&value).ok());
+    let heartbeat = spool.as_ref().and_then(|s| s.status("heartbeat").ok().flatten());
+    let board = crate::status::StatusBoard::new();
+    let depth = spool.as_ref().and_then(|s| s.depth().ok()).unwrap_or(0);
+    let mut document = board.snapshot(&store, depth);
+    // Reachability and recent syncs are what the running agent saw.
+    if let Some(snapshot) = &snapshot {
+        for key in ["reachability", "last_success_at", "recent", "started_at", "settings_problem"] {
+            if let Some(value) = snapshot.get(key) {
+                document[key] = value.clone();
+            }
+        }
+    }
+    let alive = heartbeat.as_ref().map(|(_, at)| heartbeat_age(at) < 30).unwrap_or(false);
+    document["agent_running"] = serde_json::json!(alive);
+    document["heartbeat_at"] = serde_json::json!(heartbeat.map(|(_, at)| at));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&document)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let q = &document["queue"];
+    println!("agent:        {}", if alive { "running" } else { "NOT running (no heartbeat in the last 30 s)" });
+    println!("queue:        {} in spool, {} pending, {} running, {} parked, {} held", q["spool"], q["pending"], q["running"], q["parked"], q["held"]);
+    println!("last success: {}", document["last_success_at"].as_str().unwrap_or("never"));
+    for system in ["nav", "woo"] {
+        let r = &document["reachability"][system];
+        let state = match r["ok"].as_bool() {
+            Some(true) => "ok".to_string(),
+            Some(false) => format!("FAILING: {}", r["detail"].as_str().unwrap_or("")),
+            None => "not contacted yet".to_string(),
+        };
+        println!("{:<13} {state}", format!("{}:", if system == "nav" { "NAV" } else { "WooCommerce" }));
+    }
+    if let Some(problem) = document["settings_problem"].as_str() {
+        println!("settings:     {problem}");
+    }
+    let parked = document["parked"].as_array().cloned().unwrap_or_default();
+    if !parked.is_empty() {
+        println!("\nparked / held (replay with `ml-connector-agent replay <job>` or `--parked`):");
+        for item in parked {
+            let order = item["order_id"].as_i64().map(|o| format!("order {o}")).unwrap_or_else(|| "-".into());
+            println!("  job {:<6} {:<12} {:<16} {}", item["job_id"], order, item["kind"].as_str().unwrap_or(""), item["reason"].as_str().unwrap_or(""));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn heartbeat_age(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at).map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds()).unwrap_or(i64::MAX)
+}
+
+pub async fn check(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let file_only = super::file_settings(config)?;
+    let spool = Spool::open(&file_only.agent.spool_path).ok();
+    let (settings, keyring, problem) = crate::daemon::load_settings(config, spool.as_ref())?;
+    let store = Arc::new(match open_store(&settings) {
+        Ok(store) => store,
+        Err(_) => Store::in_memory()?,
+    });
+    let rt = Runtime::build(Arc::new(settings), store, keyring, chrono::Utc::now().timestamp_millis());
+    let report = crate::check::live_check(&rt, "cli").await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        if let Some(problem) = problem {
+            println!("settings  FAIL  {problem}");
+        }
+        for item in &report.checks {
+            println!("{:<15} {:<4} {:>6} ms  {}", item.name, if item.ok { "ok" } else { "FAIL" }, item.millis, item.detail);
+        }
+    }
+    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,400 @@
+//! WooCommerce order → NAV sales order, exactly once.
+//!
+//! Create: resolve the customer (link → e-mail → create), map (pure), record the create intent
+//! durably, send one deep insert, bind. When an earlier attempt's outcome is unknown (timeout,
+//! connection cut after sending, agent killed), NAV is searched by `externalDocumentNumber` before
+//! anything is sent again — BC does not refuse duplicates itself. Then the totals guard, the price
+//! group (page web service) and the write-back of the NAV number onto the WooCommerce order.
+//!
+//! Update (before posting): header PATCH with If-Match, lines brought in line with the order.
+//! After posting: the change is recorded in the audit trail, not applied (docs/orders.md).
+
+use ml_connector_formats::Event;
+use rust_decimal::Decimal;
+
+use super::{audit_decision, audit_exchanges, Outcome};
+use crate::adapter::http::Recorder;
+use crate::adapter::nav::{Nav, NavSalesOrder};
+use crate::adapter::AdapterError;
+use crate::mapper::customer::{plan_customer, CustomerPlan};
+use crate::mapper::order::{external_document_number, map_order, CustomerChoice};
+use crate::mapper::{check_totals, evaluate_rules, order_fingerprint, MappingError, TotalsVerdict};
+use crate::model::nav::{LineKind, LineSource, SalesLineDraft, SalesOrderDraft};
+use crate::model::woo::Order;
+use crate::runtime::Runtime;
+use crate::store::bindings::{CustomerLink, LineLink, OrderLink, OrderLinkState};
+use crate::store::jobs::Job;
+
+/// `?` for adapter calls inside a step: a failure ends the step as `Retry` (the pipeline decides).
+macro_rules! attempt {
+    ($rt:expr, $job:expr, $action:expr, $rec:expr, $call:expr) => {{
+        let result = $call.await;
+        audit_exchanges($rt, $job, $action, $rec);
+        match result {
+            Ok(value) => value,
+            Err(error) => return Outcome::Retry(error),
+        }
+    }};
+}
+
+pub async fn sync_order(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
+    let (Some(nav), Some(woo)) = (&rt.nav, &rt.woo) else {
+        return Outcome::NotReady(rt.nav_problem.clone().or_else(|| rt.woo_problem.clone()).unwrap_or_default());
+    };
+    let rec = Recorder::default();
+    let order: Order = if event.payload.get("id").is_some() {
+        match serde_json::from_value(event.payload.clone()) {
+            Ok(order) => order,
+            Err(e) => return Outcome::Park(format!("the event's order could not be read as a WooCommerce order: {e}")),
+        }
+    } else {
+        match attempt!(rt, job, "read order", &rec, woo.get_order(event.object_id, &rec)) {
+            Some(order) => order,
+            None => return Outcome::Skipped(format!("order {} no longer exists in WooCommerce", event.object_id)),
+        }
+    };
+    let fingerprint = order_fingerprint(&order);
+    let link = match rt.store.order_link(order.id) {
+        Ok(link) => link,
+        Err(e) => return Outcome::Retry(store_error(e)),
+    };
+    // A replay or resync sends the order again even when nothing changed.
+    let forced = matches!(event.origin.as_str(), "replay" | "resync");
+    if let (Some(link), false) = (&link, forced) {
+        if link.fingerprint.as_deref() == Some(fingerprint.as_str()) && link.state != OrderLinkState::Creating {
+            return Outcome::Skipped(format!("no change NAV needs (sales order {})", link.nav_number.as_deref().unwrap_or("?")));
+        }
+    }
+    let wanted = rt.settings.orders.statuses.iter().any(|s| s == &order.status);
+    match link.as_ref().map(|l| l.state) {
+        None | Some(OrderLinkState::Deleted) if !wanted => Outcome::Skipped(format!(
+            "status {:?} is not sent to NAV (settings: orders.statuses = {:?})",
+            order.status, rt.settings.orders.statuses
+        )),
+        Some(OrderLinkState::Posted) => {
+            audit_decision(rt, job, "change after posting", serde_json::json!({
+                "policy": "changes to orders NAV has posted are recorded, not applied",
+                "order": order,
+            }));
+            let _ = rt.store.bind_order(
+                order.id,
+                &link.as_ref().map(|l| l.external_document_number.clone()).unwrap_or_default(),
+                OrderLinkState::Posted,
+                link.as_ref().and_then(|l| l.nav_id.as_deref()).unwrap_or(""),
+                link.as_ref().and_then(|l| l.nav_number.as_deref()).unwrap_or(""),
+                link.as_ref().and_then(|l| l.customer_number.as_deref()).unwrap_or(""),
+                &fingerprint,
+                link.as_ref().and_then(|l| l.document.as_deref()).unwrap_or("{}"),
+                &link.as_ref().map(|l| l.lines.clone()).unwrap_or_default(),
+            );
+            Outcome::Skipped("NAV already posted this order; the change is recorded in the audit trail, not applied".into())
+        }
+        Some(OrderLinkState::Created) | Some(OrderLinkState::Held) => {
+            let link = link.expect("matched Some");
+            update(rt, nav, job, &order, &fingerprint, &link, &rec).await
+        }
+        _ => create(rt, nav, job, &order, &fingerprint, link.as_ref(), &rec).await,
+    }
+}
+
+fn store_error(e: crate::store::StoreError) -> AdapterError {
+    AdapterError::BadResponse { system: crate::adapter::System::Nav, detail: format!("local state: {e}") }
+}
+
+/// Resolves the NAV customer number, creating the customer if nobody has the e-mail.
+async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, rec: &Recorder) -> Result<(CustomerChoice, Option<String>), Outcome> {
+    let key = crate::mapper::customer::link_key(order);
+    let link = rt.store.customer_link(&key).map_err(|e| Outcome::Retry(store_error(e)))?;
+    let plan = plan_customer(order, &rt.settings.orders, link.as_ref()).map_err(|e| Outcome::Park(e.to_string()))?;
+    match plan {
+        CustomerPlan::Linked { number, price_group } => Ok((CustomerChoice { number, shared_guest: false }, price_group)),
+        CustomerPlan::SharedGuest { number } => Ok((CustomerChoice { number, shared_guest: true }, None)),
+        CustomerPlan::FindOrCreate { link_key, email, draft } => {
+            let found = if email.is_empty() {
+                Vec::new()
+            } else {
+                let result = nav.find_customers_by_email(&email, rec).await;
+                audit_exchanges(rt, job, "find customer by e-mail", rec);
+                result.map_err(Outcome::Retry)?
+            };
+            let (number, nav_id, created) = match found.len() {
+                0 => {
+                    let result = nav.create_customer(&draft, rec).await;
+                    audit_exchanges(rt, job, "create customer", rec);
+                    let customer = result.map_err(|e| match e {
+                        AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the new customer {:?}: {message}", draft.display_name)),
+                        other => Outcome::Retry(other),
+                    })?;
+                    (customer.number, customer.id, true)
+                }
+                1 => (found[0].number.clone(), found[0].id.clone(), false),
+                _ => {
+                    let numbers: Vec<&str> = found.iter().map(|c| c.number.as_str()).collect();
+                    return Err(Outcome::Park(format!(
+                        "{} NAV customers have the e-mail {email} ({}); link the right one (ml-connector-agent customers link) and replay",
+                        found.len(),
+                        numbers.join(", ")
+                    )));
+                }
+            };
+            audit_decision(rt, job, "customer resolved", serde_json::json!({
+                "link": link_key, "nav_number": number, "created": created,
+            }));
+            let link = CustomerLink { link_key, nav_number: number.clone(), nav_id, price_group: None, woo_fingerprint: None, nav_fingerprint: None };
+            rt.store.bind_customer(&link).map_err(|e| Outcome::Retry(store_error(e)))?;
+            Ok((CustomerChoice { number, shared_guest: false }, None))
+        }
+    }
+}
+
+/// Maps the order; on unknown SKUs refreshes those items from NAV once before giving up.
+async fn map_with_catalog(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, customer: &CustomerChoice, rec: &Recorder) -> Result<SalesOrderDraft, Outcome> {
+    let rules = evaluate_rules(&rt.settings.orders.rules, order);
+    let first = map_order(order, &rt.settings.orders, customer, &rules, &rt.catalog());
+    let mapped = match first {
+        Ok(mapped) => mapped,
+        Err(error) => {
+            let unknown = unknown_skus(&error);
+            if unknown.is_empty() {
+                return Err(Outcome::Park(error.to_string()));
+            }
+            for sku in &unknown {
+                let result = nav.find_item(sku, rec).await;
+                audit_exchanges(rt, job, "look up item", rec);
+                let (items, variants) = result.map_err(Outcome::Retry)?;
+                let _ = rt.store.upsert_items(&items);
+                let _ = rt.store.upsert_variants(&variants);
+                // A variation SKU: its item may be known under the part before the separator.
+                if let Some((item, _)) = sku.rsplit_once(rt.settings.orders.variant_separator.as_str()) {
+                    if items.is_empty() {
+                        let result = nav.find_item(item, rec).await;
+                        audit_exchanges(rt, job, "look up item", rec);
+                        let (items, variants) = result.map_err(Outcome::Retry)?;
+                        let _ = rt.store.upsert_items(&items);
+                        let _ = rt.store.upsert_variants(&variants);
+                    }
+                }
+            }
+            map_order(order, &rt.settings.orders, customer, &rules, &rt.catalog()).map_err(|e| Outcome::Park(e.to_string()))?
+        }
+    };
+    audit_decision(rt, job, "mapped sales order", serde_json::json!({
+        "rule": rules.rule, "decision": rules.decision, "rules_skipped": rules.skipped,
+        "matches": mapped.matches, "document": mapped.draft,
+    }));
+    Ok(mapped.draft)
+}
+
+fn unknown_skus(error: &MappingError) -> Vec<String> {
+    match error {
+        MappingError::UnknownSku { sku, .. } => vec![sku.clone()],
+        MappingError::Several(errors) => errors.iter().flat_map(unknown_skus).collect(),
+        _ => Vec::new(),
+    }
+}
+
+async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: &str, link: Option<&OrderLink>, rec: &Recorder) -> Outcome {
+    let (customer, customer_group) = match resolve_customer(rt, nav, job, order, rec).await {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    let draft = match map_with_catalog(rt, nav, job, order, &customer, rec).await {
+        Ok(draft) => draft,
+        Err(outcome) => return outcome,
+    };
+    let external = external_document_number(order, &rt.settings.orders);
+    // Look before sending again when an earlier attempt may have reached NAV.
+    let uncertain = link.map(|l| l.state == OrderLinkState::Creating).unwrap_or(false)
+        || job.attempts > 1
+        || crate::store::jobs::created_before(job, rt.started_at);
+    let mut created: Option<NavSalesOrder> = None;
+    if uncertain {
+        let found = attempt!(rt, job, "look for an earlier create", rec, nav.find_sales_orders(&external, rec));
+        if let Some(first) = found.first() {
+            audit_decision(rt, job, "adopted existing sales order", serde_json::json!({
+                "reason": "an earlier attempt's outcome was unknown; NAV already has this order",
+                "external_document_number": external, "found": found,
+            }));
+            created = Some(first.clone());
+        }
+    }
+    let created = match created {
+        Some(order) => order,
+        None => {
+            if let Err(e) = rt.store.mark_creating(order.id, &external, uncertain) {
+                return Outcome::Retry(store_error(e));
+            }
+            let result = nav.create_sales_order(&draft, &rt.catalog(), rec).await;
+            audit_exchanges(rt, job, "create sales order", rec);
+            match result {
+                Ok(created) => created,
+                Err(AdapterError::Rejected { status, code, message, .. }) => {
+                    return Outcome::Park(format!("NAV refused the sales order (HTTP {status} {code}): {message}"));
+                }
+                Err(error) => return Outcome::Retry(error),
+            }
+        }
+    };
+    let document = serde_json::to_string(&draft).unwrap_or_default();
+    let lines: Vec<LineLink> = Vec::new();
+    if let Err(e) = rt.store.bind_order(order.id, &external, OrderLinkState::Created, &created.id, &created.number, &customer.number, fingerprint, &document, &lines) {
+        return Outcome::Retry(store_error(e));
+    }
+    finish(rt, nav, job, order, &draft, created, customer_group, rec).await
+}
+
+/// After the document exists: totals guard, price group, write-back.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    rt: &Runtime,
+    nav: &Nav,
+    job: &Job,
+    order: &Order,
+    draft: &SalesOrderDraft,
+    created: NavSalesOrder,
+    customer_group: Option<String>,
+    rec: &Recorder,
+) -> Outcome {
+    let verdict = check_totals(
+        draft.expected_total_including_tax,
+        created.total_including_tax,
+        rt.settings.orders.totals_tolerance,
+        draft.currency_code.as_deref().unwrap_or(""),
+    );
+    audit_decision(rt, job, "totals guard", serde_json::json!({
+        "woocommerce_total": draft.expected_total_including_tax, "nav_total": created.total_including_tax, "verdict": verdict,
+    }));
+    match &verdict {
+        TotalsVerdict::Hold(reason) => {
+            let _ = rt.store.set_order_state(order.id, OrderLinkState::Held);
+            return Outcome::Held(format!("sales order {}: {reason}", created.number));
+        }
+        TotalsVerdict::Round(difference) => {
+            let line = rounding_line(&rt.settings.orders.rounding_account, *difference);
+            attempt!(rt, job, "add rounding line", rec, nav.add_line(&created, &line, &rt.catalog(), rec));
+        }
+        TotalsVerdict::Equal => {}
+    }
+    if let Some(group) = &draft.price_group {
+        if customer_group.as_deref() != Some(group.as_str()) {
+            attempt!(rt, job, "set price group", rec, nav.set_order_price_group(&created, group, rec));
+        }
+    }
+    if created.number.is_empty() {
+        return Outcome::Park("NAV answered without a sales order number".into());
+    }
+    super::write_back::write_back(rt, job, order.id, &created.number).await;
+    Outcome::Done(format!("sales order {}", created.number))
+}
+
+fn rounding_line(account: &str, difference: Decimal) -> SalesLineDraft {
+    SalesLineDraft {
+        kind: LineKind::Account,
+        number: account.to_string(),
+        variant_code: None,
+        description: "Rounding difference to the web shop total".into(),
+        quantity: Decimal::ONE,
+        unit_price: difference,
+        discount_amount: Decimal::ZERO,
+        source: LineSource::Rounding,
+    }
+}
+
+/// An order NAV already has changed in WooCommerce before NAV posted it.
+async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: &str, link: &OrderLink, rec: &Recorder) -> Outcome {
+    let known = NavSalesOrder {
+        id: link.nav_id.clone().unwrap_or_default(),
+        number: link.nav_number.clone().unwrap_or_default(),
+        external_document_number: link.external_document_number.clone(),
+        customer_number: link.customer_number.clone().unwrap_or_default(),
+        etag: None,
+        total_including_tax: Decimal::ZERO,
+        lines: None,
+    };
+    let current = attempt!(rt, job, "read sales order", rec, nav.get_sales_order(&known, rec));
+    let Some(current) = current else {
+        let invoices = attempt!(rt, job, "look for posted invoices", rec, nav.posted_invoices(&known.number, rec));
+        if invoices.is_empty() {
+            let _ = rt.store.set_order_state(order.id, OrderLinkState::Deleted);
+            return Outcome::Park(format!(
+                "sales order {} no longer exists in NAV and was not posted (deleted there?); replay to create it again",
+                known.number
+            ));
+        }
+        let _ = rt.store.bind_order(order.id, &link.external_document_number, OrderLinkState::Posted, &known.id, &known.number,
+            &known.customer_number, fingerprint, link.document.as_deref().unwrap_or("{}"), &link.lines);
+        audit_decision(rt, job, "change after posting", serde_json::json!({
+            "policy": "changes to orders NAV has posted are recorded, not applied", "invoices": invoices, "order": order,
+        }));
+        return Outcome::Skipped(format!("NAV posted sales order {} (invoices {}); the change is recorded, not applied",
+            known.number, invoices.iter().map(|i| i.number.as_str()).collect::<Vec<_>>().join(", ")));
+    };
+    let customer = CustomerChoice { number: current.customer_number.clone(), shared_guest: false };
+    let shared_guest = matches!(&rt.settings.orders.guests, crate::config::GuestPolicy::Fixed { customer_number } if *customer_number == current.customer_number);
+    let customer = CustomerChoice { shared_guest, ..customer };
+    let draft = match map_with_catalog(rt, nav, job, order, &customer, rec).await {
+        Ok(draft) => draft,
+        Err(outcome) => return outcome,
+    };
+    let mut current = attempt!(rt, job, "update sales order header", rec, nav.update_sales_order_header(&current, &draft, rec));
+    let nav_lines = current.lines.clone().unwrap_or_default();
+    // Keep NAV lines that already say what a wanted line says; remove the rest; add what is missing.
+    let mut unmatched: Vec<&SalesLineDraft> = Vec::new();
+    let mut keep = vec![false; nav_lines.len()];
+    for wanted in &draft.lines {
+        let found = nav_lines.iter().enumerate().position(|(i, line)| !keep[i] && same_line(line, wanted));
+        match found {
+            Some(i) => keep[i] = true,
+            None => unmatched.push(wanted),
+        }
+    }
+    for (line, kept) in nav_lines.iter().zip(&keep) {
+        let is_rounding = line.number == rt.settings.orders.rounding_account;
+        if !kept && !is_rounding {
+            attempt!(rt, job, "remove sales line", rec, nav.delete_line(&current, line, rec));
+        }
+    }
+    for line in unmatched {
+        attempt!(rt, job, "add sales line", rec, nav.add_line(&current, line, &rt.catalog(), rec));
+    }
+    current = match attempt!(rt, job, "read sales order", rec, nav.get_sales_order(&current, rec)) {
+        Some(order) => order,
+        None => return Outcome::Retry(AdapterError::NotFound { system: crate::adapter::System::Nav, what: format!("sales order {}", known.number) }),
+    };
+    let document = serde_json::to_string(&draft).unwrap_or_default();
+    if let Err(e) = rt.store.bind_order(order.id, &link.external_document_number, OrderLinkState::Created, &current.id, &current.number,
+        &current.customer_number, fingerprint, &document, &link.lines) {
+        return Outcome::Retry(store_error(e));
+    }
+    // Rounding lines from before are in NAV's total; the guard compares the whole.
+    let verdict = check_totals(draft.expected_total_including_tax, current.total_including_tax, rt.settings.orders.totals_tolerance,
+        draft.currency_code.as_deref().unwrap_or(""));
+    audit_decision(rt, job, "totals guard", serde_json::json!({"woocommerce_total": draft.expected_total_including_tax, "nav_total": current.total_including_tax, "verdict": verdict}));
+    match verdict {
+        TotalsVerdict::Hold(reason) => {
+            let _ = rt.store.set_order_state(order.id, OrderLinkState::Held);
+            Outcome::Held(format!("sales order {}: {reason}", current.number))
+        }
+        TotalsVerdict::Round(difference) => {
+            let line = rounding_line(&rt.settings.orders.rounding_account, difference);
+            attempt!(rt, job, "add rounding line", rec, nav.add_line(&current, &line, &rt.catalog(), rec));
+            Outcome::Done(format!("sales order {} updated", current.number))
+        }
+        TotalsVerdict::Equal => Outcome::Done(format!("sales order {} updated", current.number)),
+    }
+}
+
+fn same_line(nav: &crate::adapter::nav::NavSalesLine, wanted: &SalesLineDraft) -> bool {
+    let kind = match wanted.kind {
+        LineKind::Item => "Item",
+        LineKind::Account => "Account",
+        LineKind::Charge => "Charge",
+        LineKind::Comment => "Comment",
+    };
+    let same_kind = nav.line_type == kind || (wanted.kind == LineKind::Account && nav.line_type == "G_L_Account");
+    same_kind
+        && nav.number == wanted.number
+        && nav.quantity == wanted.quantity
+        && nav.unit_price.round_dp(5) == wanted.unit_price.round_dp(5)
+        && nav.discount_amount.round_dp(2) == wanted.discount_amount.round_dp(2)
+}
