@@ -43,7 +43,7 @@ pub enum EventKind {
     /// Settings were saved in WP admin; the agent reloads them.
     #[serde(rename = "settings.updated")]
     SettingsUpdated,
-    /// Operator asked for a replay (payload: `{"target": "parked" | "order:<id>" | "audit:<id>"}`).
+    /// Operator asked for a replay (payload: `{"target": "parked" | "job:<id>" | "order:<id>"}`).
     #[serde(rename = "command.replay")]
     CommandReplay,
     /// Operator asked for a live check (payload: `{"request_id": "..."}`); the answer goes to

@@ -253,6 +253,10 @@ impl RawNav {
 impl RawWoo {
     fn validate(&self, keyring: Option<&Keyring>) -> Result<Option<WooSettings>, ConfigError> {
         let Some(site_url) = nonblank(&self.site_url) else { return Ok(None) };
+        // Until WP admin has provisioned the agent's key, WooCommerce is simply not configured yet.
+        if nonblank(&self.consumer_key).is_none() && nonblank(&self.consumer_secret).is_none() {
+            return Ok(None);
+        }
         Ok(Some(WooSettings {
             site_url: url(&site_url, "woo.site_url")?,
             consumer_key: required(&self.consumer_key, "woo.consumer_key")?,

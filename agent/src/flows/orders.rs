@@ -53,6 +53,14 @@ pub async fn sync_order(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
             None => return Outcome::Skipped(format!("order {} no longer exists in WooCommerce", event.object_id)),
         }
     };
+    let mut order = order;
+    // Segment rules by role need the customer's roles, which the REST order does not carry.
+    let rules_use_roles = rt.settings.orders.rules.iter().any(|r| !r.when.role.is_empty());
+    if rules_use_roles && order.customer_roles.is_empty() && !order.is_guest() {
+        if let Some(customer) = attempt!(rt, job, "read customer", &rec, woo.get_customer(order.customer_id, &rec)) {
+            order.customer_roles = vec![customer.role];
+        }
+    }
     let fingerprint = order_fingerprint(&order);
     let link = match rt.store.order_link(order.id) {
         Ok(link) => link,

@@ -121,6 +121,14 @@ impl Woo {
         }
     }
 
+    pub async fn get_customer(&self, id: i64, rec: &Recorder) -> AdapterResult<Option<crate::model::woo::Customer>> {
+        match self.send(Method::GET, &format!("customers/{id}"), &[], None, rec).await {
+            Ok(answer) => answer.json(System::Woo).map(Some),
+            Err(AdapterError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Orders modified after `after_gmt` (UTC, `YYYY-MM-DDTHH:MM:SS`), oldest first.
     pub async fn orders_modified_after(&self, after_gmt: &str, page: u32, rec: &Recorder) -> AdapterResult<Page<Order>> {
         let params = vec![

@@ -1,0 +1,8 @@
+<?php
+/**
+ * The WooCommerce main class, so "is WooCommerce active?" checks answer yes.
+ */
+final class WooCommerce {
+
+	public $version = WC_VERSION;
+}

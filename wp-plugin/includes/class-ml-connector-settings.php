@@ -1,0 +1,345 @@
+<?php
+/**
+ * ML_Connector_Settings: the settings saved in wp-admin (option `ml_connector_settings`) — their
+ * defaults, and the sanitising of the settings form. Secrets are write-only: a newly typed secret
+ * is encrypted at once with its document path as purpose (`nav.client_secret`, `nav.access_key`)
+ * and only the envelope is stored; an empty field keeps the saved one; when the secret cannot be
+ * encrypted it is refused with a clear message and never stored in clear.
+ *
+ * @package ML_Connector
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+final class ML_Connector_Settings {
+
+	const OPTION      = 'ml_connector_settings';
+	const DEPLOYMENTS = array( 'bc_online', 'bc_onprem', 'nav_onprem' );
+	const SKU_MATCH   = array( 'sku', 'gtin', 'variant' );
+
+	/** Secret field => its purpose (its path in the settings document). */
+	const SECRETS = array(
+		'client_secret' => 'nav.client_secret',
+		'access_key'    => 'nav.access_key',
+	);
+
+	/** Suffix of the form field where a new secret is typed (the stored envelope is never sent to the page). */
+	const NEW_SECRET_SUFFIX = '_new';
+
+	/** @var ML_Connector_Vault */
+	private $vault;
+
+	public function __construct( ML_Connector_Vault $vault ) {
+		$this->vault = $vault;
+	}
+
+	public static function defaults() {
+		return array(
+			'deployment' => 'bc_online',
+			'nav'        => array(
+				'tenant'        => '',
+				'environment'   => 'production',
+				'company'       => '',
+				'client_id'     => '',
+				'client_secret' => '',
+				'base_url'      => '',
+				'user'          => '',
+				'access_key'    => '',
+				'pages'         => array(
+					'customer'    => 'Customer',
+					'item'        => 'ItemCard',
+					'sales_order' => 'SalesOrder',
+				),
+			),
+			'woo'        => array(
+				'connect_to' => '',
+				'ca_file'    => '',
+			),
+			'orders'     => array(
+				'statuses'            => array( 'processing', 'completed', 'on-hold' ),
+				'guests'              => array(
+					'mode'            => 'create',
+					'customer_number' => '',
+				),
+				'customer_template'   => '',
+				'shipping'            => array(
+					'line_type' => 'account',
+					'number'    => '',
+				),
+				'fees_account'        => '',
+				'discounts'           => 'line',
+				'discounts_account'   => '',
+				'rounding_account'    => '',
+				'totals_tolerance'    => '0.05',
+				'sku_match'           => self::SKU_MATCH,
+				'variant_separator'   => '-',
+				'order_number_prefix' => 'WC-',
+				'rules'               => array(),
+			),
+			'schedules'  => array(
+				'inventory'        => 'every 15m',
+				'inventory_full'   => '0 3 * * *',
+				'customers'        => 'every 30m',
+				'reconcile_orders' => 'every 5m',
+			),
+		);
+	}
+
+	/** The saved settings over the defaults. */
+	public function get() {
+		$saved = get_option( self::OPTION, array() );
+		return self::merge( self::defaults(), is_array( $saved ) ? $saved : array() );
+	}
+
+	/**
+	 * Values over defaults, key by key; lists (statuses, rules...) are replaced whole, never merged
+	 * index by index. Keys without a default (e.g. a typed secret's field) are kept.
+	 */
+	private static function merge( array $defaults, array $values ) {
+		foreach ( $defaults as $key => $default ) {
+			if ( ! array_key_exists( $key, $values ) ) {
+				continue;
+			}
+			$is_map = is_array( $default ) && $default && array_keys( $default ) !== range( 0, count( $default ) - 1 );
+			if ( ! $is_map ) {
+				$defaults[ $key ] = $values[ $key ];
+			} elseif ( is_array( $values[ $key ] ) ) {
+				$defaults[ $key ] = self::merge( $default, $values[ $key ] );
+			} // A malformed section (not a map where one belongs) keeps its defaults.
+		}
+		return $defaults + $values;
+	}
+
+	/** Whether a secret is saved (as an envelope). */
+	public function has_secret( $field ) {
+		$settings = $this->get();
+		return ML_Connector_Envelope::is_envelope( $settings['nav'][ $field ] );
+	}
+
+	/**
+	 * The Settings API's sanitize_callback for the option.
+	 *
+	 * @param mixed $input the submitted form (already unslashed by options.php)
+	 */
+	public function sanitize( $input ) {
+		$previous = $this->get();
+		if ( ! is_array( $input ) || ! current_user_can( ML_Connector_Admin_Guard::CAPABILITY ) ) {
+			return $previous;
+		}
+		$input = self::merge( self::defaults(), $input );
+		$clean = array(
+			'deployment' => in_array( $input['deployment'], self::DEPLOYMENTS, true ) ? $input['deployment'] : $previous['deployment'],
+			'nav'        => $this->sanitize_nav( $input['nav'], $previous['nav'] ),
+			'woo'        => $this->sanitize_woo( $input['woo'], $previous['woo'] ),
+			'orders'     => $this->sanitize_orders( $input['orders'], $previous['orders'] ),
+			'schedules'  => $this->sanitize_schedules( $input['schedules'], $previous['schedules'] ),
+		);
+		$this->warn_incomplete( $clean );
+		return $clean;
+	}
+
+	/**
+	 * The agent refuses a document that lacks what its deployment needs (and then keeps running
+	 * without it), so say at once what is missing. The values are still saved.
+	 */
+	private function warn_incomplete( array $settings ) {
+		$labels  = array(
+			'company'       => __( 'company', 'ml-connector' ),
+			'tenant'        => __( 'tenant', 'ml-connector' ),
+			'client_id'     => __( 'client id', 'ml-connector' ),
+			'client_secret' => __( 'client secret', 'ml-connector' ),
+			'base_url'      => __( 'server URL', 'ml-connector' ),
+			'user'          => __( 'user', 'ml-connector' ),
+			'access_key'    => __( 'web service access key', 'ml-connector' ),
+		);
+		$missing = array();
+		foreach ( ML_Connector_Settings_Document::NAV_FIELDS[ $settings['deployment'] ] as $field ) {
+			if ( isset( $labels[ $field ] ) && '' === $settings['nav'][ $field ] ) {
+				$missing[] = $labels[ $field ];
+			}
+		}
+		if ( $missing ) {
+			/* translators: %s: list of missing fields */
+			$this->error( 'incomplete', sprintf( __( 'Saved, but the agent cannot connect until these are filled in: %s.', 'ml-connector' ), implode( ', ', $missing ) ), 'warning' );
+		}
+	}
+
+	private function sanitize_nav( array $nav, array $previous ) {
+		$clean = array();
+		foreach ( array( 'tenant', 'environment', 'company', 'client_id', 'user' ) as $field ) {
+			$clean[ $field ] = sanitize_text_field( self::text( $nav[ $field ] ) );
+		}
+		$clean['base_url'] = '';
+		$base_url          = trim( self::text( $nav['base_url'] ) );
+		if ( '' !== $base_url ) {
+			$url = esc_url_raw( $base_url, array( 'http', 'https' ) );
+			if ( '' === $url ) {
+				$this->error( 'base_url', __( 'The server URL must start with http:// or https://; the previous URL was kept.', 'ml-connector' ) );
+				$url = $previous['base_url'];
+			}
+			$clean['base_url'] = untrailingslashit( $url );
+		}
+		foreach ( self::SECRETS as $field => $purpose ) {
+			$clean[ $field ] = $this->sanitize_secret( $field, $purpose, $nav, $previous[ $field ] );
+		}
+		$clean['pages'] = array();
+		foreach ( array( 'customer', 'item', 'sales_order' ) as $page ) {
+			$name                    = sanitize_text_field( self::text( $nav['pages'][ $page ] ) );
+			$clean['pages'][ $page ] = '' !== $name ? $name : self::defaults()['nav']['pages'][ $page ];
+		}
+		return $clean;
+	}
+
+	/** A newly typed secret becomes an envelope; an empty field keeps the saved envelope. */
+	private function sanitize_secret( $field, $purpose, array $nav, $saved ) {
+		$typed = isset( $nav[ $field . self::NEW_SECRET_SUFFIX ] ) ? self::text( $nav[ $field . self::NEW_SECRET_SUFFIX ] ) : '';
+		// Only control characters go: a secret is never displayed, and anything else may be part of it.
+		$typed = trim( (string) preg_replace( '/[\x00-\x1F\x7F]/', '', $typed ) );
+		if ( '' === $typed ) {
+			// WordPress sanitises twice when the option is first added; the second pass sees the envelope.
+			return ML_Connector_Envelope::is_envelope( $saved ) ? $saved : ( ML_Connector_Envelope::is_envelope( $nav[ $field ] ) ? $nav[ $field ] : '' );
+		}
+		$envelope = $this->vault->encrypt( $purpose, $typed );
+		if ( null === $envelope ) {
+			$this->error(
+				$field,
+				/* translators: 1: setting name, 2: reason */
+				sprintf( __( 'The %1$s was NOT saved: it cannot be encrypted (%2$s). Install the ml_connector PHP extension, or make the key file readable by the web server, then enter it again. Secrets are never stored in clear.', 'ml-connector' ), $purpose, $this->vault->last_error() )
+			);
+			return $saved;
+		}
+		return $envelope;
+	}
+
+	private function sanitize_woo( array $woo, array $previous ) {
+		$connect_to = sanitize_text_field( self::text( $woo['connect_to'] ) );
+		if ( '' !== $connect_to && ! preg_match( '/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):[0-9]{1,5}$/', $connect_to ) ) {
+			$this->error( 'connect_to', __( '"Connect to" must be host:port, e.g. 127.0.0.1:80; the previous value was kept.', 'ml-connector' ) );
+			$connect_to = $previous['connect_to'];
+		}
+		return array(
+			'connect_to' => $connect_to,
+			'ca_file'    => sanitize_text_field( self::text( $woo['ca_file'] ) ),
+		);
+	}
+
+	private function sanitize_orders( array $orders, array $previous ) {
+		$statuses  = array_values( array_unique( array_filter( array_map( array( $this, 'status_slug' ), (array) $orders['statuses'] ) ) ) );
+		$sku_match = array_values( array_intersect( array_map( 'sanitize_key', $this->list_of( $orders['sku_match'] ) ), self::SKU_MATCH ) );
+		$tolerance = trim( self::text( $orders['totals_tolerance'] ) );
+		if ( ! preg_match( '/^[0-9]+(\.[0-9]+)?$/', $tolerance ) ) {
+			$this->error( 'totals_tolerance', __( 'The totals tolerance must be a non-negative amount such as 0.05; the previous value was kept.', 'ml-connector' ) );
+			$tolerance = $previous['totals_tolerance'];
+		}
+		$guests = array(
+			'mode'            => 'fixed' === $orders['guests']['mode'] ? 'fixed' : 'create',
+			'customer_number' => sanitize_text_field( self::text( $orders['guests']['customer_number'] ) ),
+		);
+		if ( 'fixed' === $guests['mode'] && '' === $guests['customer_number'] ) {
+			$this->error( 'guests', __( 'Guest orders on one fixed customer need that customer\'s number; the previous guest setting was kept.', 'ml-connector' ) );
+			$guests = $previous['guests'];
+		}
+		$discounts         = 'account' === $orders['discounts'] ? 'account' : 'line';
+		$discounts_account = sanitize_text_field( self::text( $orders['discounts_account'] ) );
+		if ( 'account' === $discounts && '' === $discounts_account ) {
+			$this->error( 'discounts', __( 'Discounts on a separate line need the discounts account; the previous discount setting was kept.', 'ml-connector' ) );
+			$discounts         = $previous['discounts'];
+			$discounts_account = $previous['discounts_account'];
+		}
+		$prefix = sanitize_text_field( self::text( $orders['order_number_prefix'] ) );
+		if ( strlen( $prefix ) > 15 ) {
+			$this->error( 'order_number_prefix', __( 'The order number prefix holds at most 15 characters (NAV\'s external document number holds 35); the previous prefix was kept.', 'ml-connector' ) );
+			$prefix = $previous['order_number_prefix'];
+		}
+		$rules    = ML_Connector_Mapping_Rules::from_form( $orders['rules'] );
+		$problems = ML_Connector_Mapping_Rules::problems( $rules );
+		if ( $problems ) {
+			/* translators: %s: what is wrong with the rules */
+			$this->error( 'rules', sprintf( __( 'The mapping rules were not saved: %s', 'ml-connector' ), implode( ' ', $problems ) ) );
+			$rules = $previous['rules'];
+		}
+		return array(
+			'statuses'            => $statuses,
+			'guests'              => $guests,
+			'customer_template'   => sanitize_text_field( self::text( $orders['customer_template'] ) ),
+			'shipping'            => array(
+				'line_type' => 'charge' === $orders['shipping']['line_type'] ? 'charge' : 'account',
+				'number'    => sanitize_text_field( self::text( $orders['shipping']['number'] ) ),
+			),
+			'fees_account'        => sanitize_text_field( self::text( $orders['fees_account'] ) ),
+			'discounts'           => $discounts,
+			'discounts_account'   => $discounts_account,
+			'rounding_account'    => sanitize_text_field( self::text( $orders['rounding_account'] ) ),
+			'totals_tolerance'    => $tolerance,
+			'sku_match'           => $sku_match ? $sku_match : self::SKU_MATCH,
+			'variant_separator'   => substr( sanitize_text_field( self::text( $orders['variant_separator'] ) ), 0, 3 ),
+			'order_number_prefix' => $prefix,
+			'rules'               => $rules,
+		);
+	}
+
+	/** "every <n>m|h", a five-field cron expression, or "off". */
+	private function sanitize_schedules( array $schedules, array $previous ) {
+		$clean = array();
+		foreach ( array_keys( self::defaults()['schedules'] ) as $name ) {
+			$value = strtolower( trim( preg_replace( '/\s+/', ' ', sanitize_text_field( self::text( $schedules[ $name ] ) ) ) ) );
+			if ( ! self::is_schedule( $value ) ) {
+				/* translators: %s: schedule name */
+				$this->error( 'schedule_' . $name, sprintf( __( 'Schedule "%s" must be "every 15m", "every 2h", a cron expression such as "0 3 * * *", or "off"; the previous value was kept.', 'ml-connector' ), $name ) );
+				$value = $previous[ $name ];
+			}
+			$clean[ $name ] = $value;
+		}
+		return $clean;
+	}
+
+	/** Form values are strings; anything else (a crafted array) counts as empty. */
+	public static function text( $value ) {
+		return is_scalar( $value ) ? (string) $value : '';
+	}
+
+	/** "off", "every <n>m|h", or five cron fields within minute, hour, day, month, weekday ranges. */
+	public static function is_schedule( $value ) {
+		if ( 'off' === $value || preg_match( '/^every [1-9][0-9]*[mh]$/', $value ) ) {
+			return true;
+		}
+		$fields = explode( ' ', $value );
+		if ( 5 !== count( $fields ) ) {
+			return false;
+		}
+		foreach ( array( array( 0, 59 ), array( 0, 23 ), array( 1, 31 ), array( 1, 12 ), array( 0, 7 ) ) as $index => $range ) {
+			foreach ( explode( ',', $fields[ $index ] ) as $part ) {
+				if ( ! preg_match( '/^(\*|(\d+)(?:-(\d+))?)(?:\/([1-9]\d*))?$/', $part, $match ) ) {
+					return false;
+				}
+				foreach ( array( 2, 3 ) as $bound ) {
+					if ( isset( $match[ $bound ] ) && '' !== $match[ $bound ] && ( (int) $match[ $bound ] < $range[0] || (int) $match[ $bound ] > $range[1] ) ) {
+						return false;
+					}
+				}
+			}
+		}
+		return true;
+	}
+
+	private function status_slug( $status ) {
+		$status = sanitize_key( self::text( $status ) );
+		$status = 0 === strpos( $status, 'wc-' ) ? substr( $status, 3 ) : $status;
+		return in_array( $status, ML_Connector_Config::draft_statuses(), true ) ? '' : $status;
+	}
+
+	private function list_of( $value ) {
+		$items = is_array( $value ) ? array_map( array( __CLASS__, 'text' ), $value ) : explode( ',', self::text( $value ) );
+		return array_values( array_filter( array_map( 'trim', $items ), 'strlen' ) );
+	}
+
+	private function error( $code, $message, $type = 'error' ) {
+		$code = 'ml_connector_' . $code;
+		// The first save of a new option is sanitised twice by WordPress: say it once.
+		if ( in_array( $code, array_column( get_settings_errors( self::OPTION ), 'code' ), true ) ) {
+			return;
+		}
+		// Settings errors are printed as HTML by WordPress: escape here.
+		add_settings_error( self::OPTION, $code, esc_html( $message ), $type );
+	}
+}
