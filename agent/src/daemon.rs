@@ -31,8 +31,8 @@ pub struct Options {
 /// Reads the file, the site document from the spool and the key; validates.
 pub fn load_settings(file_path: Option<&Path>, spool: Option<&Spool>) -> anyhow::Result<(Settings, Arc<Keyring>, Option<String>)> {
     let file = config::read_file(file_path)?;
-    let bootstrap = config::load(&file, None, None).context("configuration file")?;
-    let keyring = Arc::new(crate::runtime::load_keyring(&bootstrap.agent.key_path).map_err(anyhow::Error::msg)?);
+    let agent = config::load_agent(&file).context("configuration file")?;
+    let keyring = Arc::new(crate::runtime::load_keyring(&agent.key_path).map_err(anyhow::Error::msg)?);
     let site = spool.and_then(|s| s.setting("site").ok().flatten());
     match config::load(&file, site.as_deref(), Some(&keyring)) {
         Ok(settings) => Ok((settings, keyring, None)),
@@ -49,8 +49,7 @@ pub fn load_settings(file_path: Option<&Path>, spool: Option<&Spool>) -> anyhow:
 
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let file = config::read_file(options.config.as_deref())?;
-    let bootstrap = config::load(&file, None, None).context("configuration file")?;
-    let agent = bootstrap.agent.clone();
+    let agent = config::load_agent(&file).context("configuration file")?;
     std::fs::create_dir_all(&agent.state_dir).with_context(|| format!("state directory {}", agent.state_dir.display()))?;
     if let Some(dir) = agent.spool_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("spool directory {}", dir.display()))?;

@@ -16,7 +16,7 @@ final class ML_Connector_Agent_Reports {
 	const ABSENT = 'absent';
 
 	/** Order meta the agent writes through the REST API once NAV has a document number. */
-	const NAV_NUMBER_META = '_ml_connector_nav_number';
+	const NAV_NUMBER_META = 'ml_connector_nav_number';
 
 	/** @var ML_Connector_Channel */
 	private $channel;

@@ -322,13 +322,13 @@ final class OrderFlowTest extends ML_Connector_Test_Case {
 		wp_set_current_user( $this->plugin->agent_access()->user_id() );
 		$_SERVER['HTTP_X_ML_CONNECTOR_ORIGIN'] = 'agent';
 
-		WC_Stand_In_Order_Flows::rest_update_order( $order_id, null, array( '_ml_connector_nav_number' => 'S-ORD101001' ) );
+		WC_Stand_In_Order_Flows::rest_update_order( $order_id, null, array( 'ml_connector_nav_number' => 'S-ORD101001' ) );
 		$this->end_request();
 
 		$event = $this->events()[1];
 		$this->assertSame( 'order.updated', $event['kind'] );
 		$this->assertSame( 'agent', $event['origin'] );
-		$this->assertSame( 'S-ORD101001', array_column( $event['payload']['meta_data'], 'value', 'key' )['_ml_connector_nav_number'] );
+		$this->assertSame( 'S-ORD101001', array_column( $event['payload']['meta_data'], 'value', 'key' )['ml_connector_nav_number'] );
 		$this->assertMatchesFixture( 'order-updated-agent', $event );
 	}
 

@@ -40,7 +40,7 @@ final class OrderSyncDisplayTest extends ML_Connector_Test_Case {
 	}
 
 	public function test_the_nav_number_written_on_the_order_is_shown_without_a_sync_row() {
-		WC_Stand_In_Order_Flows::meta_only_save( $this->order_id, '_ml_connector_nav_number', 'S-ORD101002' );
+		WC_Stand_In_Order_Flows::meta_only_save( $this->order_id, 'ml_connector_nav_number', 'S-ORD101002' );
 
 		$html = $this->cell( $this->order_id, 'manage_shop_order_posts_custom_column' );
 

@@ -37,7 +37,9 @@ pub struct NavSalesOrder {
     pub external_document_number: String,
     pub customer_number: String,
     pub etag: Option<String>,
-    pub total_including_tax: Decimal,
+    /// API v2.0 gives both totals; the legacy Sales Order page only the lines' net amounts.
+    pub total_including_tax: Option<Decimal>,
+    pub total_excluding_tax: Option<Decimal>,
     pub lines: Option<Vec<NavSalesLine>>,
 }
 
@@ -93,8 +95,11 @@ impl Nav {
         }
     }
 
+    /// Creates a customer. With a price group (not in API v2.0) it goes through the Customer page,
+    /// so the group is set in the same request.
     pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
         match self {
+            Nav::Api(api) if draft.price_group.is_some() => api.pages().create_customer(draft, rec).await,
             Nav::Api(api) => api.create_customer(draft, rec).await,
             Nav::Pages(pages) => pages.create_customer(draft, rec).await,
         }

@@ -68,8 +68,6 @@ struct PageOrder {
     external_document_no: String,
     #[serde(rename = "Sell_to_Customer_No", default)]
     customer_no: String,
-    #[serde(rename = "Amount_Including_VAT", default, deserialize_with = "lenient")]
-    amount_including_vat: Decimal,
     #[serde(rename = "@odata.etag", default)]
     etag: Option<String>,
 }
@@ -88,14 +86,27 @@ struct PageLine {
     unit_price: Decimal,
     #[serde(rename = "Line_Discount_Amount", default, deserialize_with = "lenient")]
     discount: Decimal,
+    #[serde(rename = "Line_Amount", default, deserialize_with = "lenient")]
+    line_amount: Decimal,
 }
+
+/// Page option values of the sales line `Type` (EDMX-escaped captions).
+const TYPE_ACCOUNT: &str = "G_x002F_L_x0020_Account";
+const TYPE_CHARGE: &str = "Charge_x0020__x0028_Item_x0029_";
+const TYPE_COMMENT: &str = "_x0020_";
 
 impl PageLine {
     fn into_nav(self) -> NavSalesLine {
         NavSalesLine {
             id: self.line_no.to_string(),
             sequence: self.line_no,
-            line_type: self.kind,
+            // The same names as the API's lineType, so the flows compare one vocabulary.
+            line_type: match self.kind.as_str() {
+                TYPE_ACCOUNT => "Account".into(),
+                TYPE_CHARGE => "Charge".into(),
+                TYPE_COMMENT => "Comment".into(),
+                other => other.into(),
+            },
             number: self.no,
             quantity: self.quantity,
             unit_price: self.unit_price,
@@ -289,7 +300,11 @@ impl NavPages {
             Err(e) => return Err(e),
         };
         let lines: Vec<PageLine> = self.get_all(format!("{url}/SalesOrderSalesLines"), rec).await?;
-        Ok(Some(page_order(header, Some(lines.into_iter().map(PageLine::into_nav).collect()))))
+        // The Sales Order page shows no document totals; the lines' amounts give the net total.
+        let net: Decimal = lines.iter().map(|l| l.line_amount).sum();
+        let mut order = page_order(header, Some(lines.into_iter().map(PageLine::into_nav).collect()));
+        order.total_excluding_tax = Some(net);
+        Ok(Some(order))
     }
 
     pub async fn update_sales_order_header(&self, order: &NavSalesOrder, draft: &SalesOrderDraft, rec: &Recorder) -> AdapterResult<NavSalesOrder> {
@@ -303,9 +318,9 @@ impl NavPages {
         let url = format!("{}{}/SalesOrderSalesLines", self.url(&self.names.sales_order), order_key(&order.number));
         let kind = match line.kind {
             LineKind::Item => "Item",
-            LineKind::Account => "G_L_Account",
-            LineKind::Charge => "Charge_Item",
-            LineKind::Comment => "_x0020_",
+            LineKind::Account => TYPE_ACCOUNT,
+            LineKind::Charge => TYPE_CHARGE,
+            LineKind::Comment => TYPE_COMMENT,
         };
         let mut body = Map::new();
         body.insert("Type".into(), json!(kind));
@@ -358,7 +373,8 @@ fn page_order(order: PageOrder, lines: Option<Vec<NavSalesLine>>) -> NavSalesOrd
         external_document_number: order.external_document_no,
         customer_number: order.customer_no,
         etag: order.etag,
-        total_including_tax: order.amount_including_vat,
+        total_including_tax: None,
+        total_excluding_tax: None,
         lines,
     }
 }

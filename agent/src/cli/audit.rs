@@ -32,7 +32,7 @@ pub enum AuditCommand {
 
 pub fn run(config: Option<&Path>, command: AuditCommand) -> anyhow::Result<ExitCode> {
     let settings = super::file_settings(config)?;
-    let store = super::status::open_store(&settings)?;
+    let store = super::status::open_store(&settings.agent)?;
     match command {
         AuditCommand::List { order, job, limit, json } => {
             let entries = store.list_audit(&AuditFilter { subject: order.map(|o| format!("order:{o}")), job_id: job, before_id: None, limit })?;

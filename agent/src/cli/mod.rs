@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{self, LogFormat, Settings};
+use crate::config::{self, LogFormat};
 
 #[derive(Parser)]
 #[command(name = "ml-connector-agent", version, about = "Connects WooCommerce with Microsoft Dynamics NAV / Business Central.",
@@ -67,8 +67,8 @@ pub fn main() -> ExitCode {
     let config_path = cli.config.exists().then(|| cli.config.clone());
     let log_format = config::read_file(config_path.as_deref())
         .ok()
-        .and_then(|file| config::load(&file, None, None).ok())
-        .map(|s| s.agent.log_format)
+        .and_then(|file| config::load_agent(&file).ok())
+        .map(|agent| agent.log_format)
         .unwrap_or(LogFormat::Journald);
     init_logging(log_format, matches!(cli.command, Command::Run { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -113,10 +113,15 @@ async fn dispatch(command: Command, config_path: Option<PathBuf>) -> anyhow::Res
     }
 }
 
-/// Settings from the file alone (paths), for commands that only need to find the stores.
-pub fn file_settings(config_path: Option<&std::path::Path>) -> anyhow::Result<Settings> {
+/// The agent's paths from the file alone, for commands that only need to find the stores.
+pub fn file_settings(config_path: Option<&std::path::Path>) -> anyhow::Result<AgentPaths> {
     let file = config::read_file(config_path)?;
-    Ok(config::load(&file, None, None)?)
+    Ok(AgentPaths { agent: config::load_agent(&file)? })
+}
+
+/// What `file_settings` gives: the agent section.
+pub struct AgentPaths {
+    pub agent: config::AgentSettings,
 }
 
 fn init_logging(format: LogFormat, daemon: bool) {

@@ -41,7 +41,7 @@ pub async fn run(config: Option<&Path>, args: ReplayArgs) -> anyhow::Result<Exit
     let file_only = super::file_settings(config)?;
     let spool = Spool::open(&file_only.agent.spool_path).ok();
     let (settings, keyring, _) = crate::daemon::load_settings(config, spool.as_ref())?;
-    let store = Arc::new(super::status::open_store(&settings)?);
+    let store = Arc::new(super::status::open_store(&settings.agent)?);
     let rt = Runtime::build(Arc::new(settings), store, keyring, chrono::Utc::now().timestamp_millis());
     if args.dry_run {
         return dry_run(&rt, &target).await;
@@ -121,14 +121,15 @@ async fn preview(rt: &Runtime, order_id: i64, event: Option<&Event>) -> anyhow::
         external_document_number: order_link.external_document_number.clone(),
         customer_number: order_link.customer_number.clone().unwrap_or_default(),
         etag: None,
-        total_including_tax: Default::default(),
+        total_including_tax: None,
+        total_excluding_tax: None,
         lines: None,
     };
     match nav.get_sales_order(&known, &rec).await? {
         None => out.push_str(&format!("NAV no longer has sales order {} (posted or deleted): nothing would be changed there", known.number)),
         Some(current) => {
-            out.push_str(&format!("NAV holds sales order {} now, total {} including tax (WooCommerce: {}):\n", current.number,
-                current.total_including_tax, mapped.draft.expected_total_including_tax));
+            out.push_str(&format!("NAV holds sales order {} now, total {:?} including tax, {:?} net (WooCommerce: {} / {}):\n", current.number,
+                current.total_including_tax, current.total_excluding_tax, mapped.draft.expected_total_including_tax, mapped.draft.expected_total_excluding_tax));
             for line in current.lines.unwrap_or_default() {
                 let wanted = mapped.draft.lines.iter().any(|w| w.number == line.number && w.quantity == line.quantity && w.unit_price.round_dp(5) == line.unit_price.round_dp(5));
                 out.push_str(&format!("  {} {:<8} {:<12} qty {:<6} price {:<10} {}\n", if wanted { " " } else { "-" }, line.line_type, line.number,

@@ -9,8 +9,8 @@ use ml_connector_formats::Spool;
 use crate::runtime::Runtime;
 use crate::store::Store;
 
-pub fn open_store(settings: &crate::config::Settings) -> anyhow::Result<Store> {
-    let path = settings.agent.state_dir.join("state.db");
+pub fn open_store(agent: &crate::config::AgentSettings) -> anyhow::Result<Store> {
+    let path = agent.state_dir.join("state.db");
     if !path.exists() {
         anyhow::bail!("no agent state at {} — has the agent run yet (ml-connector-agent run)?", path.display());
     }
@@ -19,7 +19,7 @@ pub fn open_store(settings: &crate::config::Settings) -> anyhow::Result<Store> {
 
 pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     let settings = super::file_settings(config)?;
-    let store = open_store(&settings)?;
+    let store = open_store(&settings.agent)?;
     let spool = Spool::open(&settings.agent.spool_path).ok();
     let snapshot = spool
         .as_ref()
@@ -79,7 +79,7 @@ pub async fn check(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode
     let file_only = super::file_settings(config)?;
     let spool = Spool::open(&file_only.agent.spool_path).ok();
     let (settings, keyring, problem) = crate::daemon::load_settings(config, spool.as_ref())?;
-    let store = Arc::new(match open_store(&settings) {
+    let store = Arc::new(match open_store(&settings.agent) {
         Ok(store) => store,
         Err(_) => Store::in_memory()?,
     });

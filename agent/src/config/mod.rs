@@ -199,6 +199,12 @@ pub fn load(file: &serde_json::Value, site: Option<&str>, keyring: Option<&Keyri
     raw.validate(keyring)
 }
 
+/// The agent's own section alone (paths, limits) — what is needed before the key can be read.
+pub fn load_agent(file: &serde_json::Value) -> Result<AgentSettings, ConfigError> {
+    let raw: RawSettings = serde_json::from_value(file.clone()).map_err(|e| invalid("(document)", e.to_string()))?;
+    raw.agent.validate()
+}
+
 /// `target` takes every value of `source`, recursing into objects.
 pub fn deep_merge(target: &mut serde_json::Value, source: &serde_json::Value) {
     match (target, source) {

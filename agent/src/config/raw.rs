@@ -160,7 +160,7 @@ impl RawSettings {
 }
 
 impl RawAgent {
-    fn validate(&self) -> Result<AgentSettings, ConfigError> {
+    pub fn validate(&self) -> Result<AgentSettings, ConfigError> {
         let state_dir = self.state_dir.clone().unwrap_or_else(|| PathBuf::from("/var/lib/ml-connector"));
         let concurrency = self.concurrency.unwrap_or(4);
         if concurrency == 0 || concurrency > 64 {

@@ -18,7 +18,7 @@ use crate::adapter::nav::{Nav, NavSalesOrder};
 use crate::adapter::AdapterError;
 use crate::mapper::customer::{plan_customer, CustomerPlan};
 use crate::mapper::order::{external_document_number, map_order, CustomerChoice};
-use crate::mapper::{check_totals, evaluate_rules, order_fingerprint, MappingError, TotalsVerdict};
+use crate::mapper::{check_document_totals, evaluate_rules, order_fingerprint, MappingError, TotalsVerdict};
 use crate::model::nav::{LineKind, LineSource, SalesLineDraft, SalesOrderDraft};
 use crate::model::woo::Order;
 use crate::runtime::Runtime;
@@ -110,14 +110,17 @@ fn store_error(e: crate::store::StoreError) -> AdapterError {
 }
 
 /// Resolves the NAV customer number, creating the customer if nobody has the e-mail.
-async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, rec: &Recorder) -> Result<(CustomerChoice, Option<String>), Outcome> {
+async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, price_group: Option<&str>, rec: &Recorder) -> Result<CustomerChoice, Outcome> {
     let key = crate::mapper::customer::link_key(order);
     let link = rt.store.customer_link(&key).map_err(|e| Outcome::Retry(store_error(e)))?;
     let plan = plan_customer(order, &rt.settings.orders, link.as_ref()).map_err(|e| Outcome::Park(e.to_string()))?;
     match plan {
-        CustomerPlan::Linked { number, price_group } => Ok((CustomerChoice { number, shared_guest: false }, price_group)),
-        CustomerPlan::SharedGuest { number } => Ok((CustomerChoice { number, shared_guest: true }, None)),
-        CustomerPlan::FindOrCreate { link_key, email, draft } => {
+        CustomerPlan::Linked { number, .. } => Ok(CustomerChoice { number, shared_guest: false }),
+        CustomerPlan::SharedGuest { number } => Ok(CustomerChoice { number, shared_guest: true }),
+        CustomerPlan::FindOrCreate { link_key, email, mut draft } => {
+            // A new customer gets the rule's price group at creation (through the Customer page,
+            // since API v2.0 has no such field), so its orders inherit it without another request.
+            draft.price_group = price_group.map(crate::model::nav::code);
             let found = if email.is_empty() {
                 Vec::new()
             } else {
@@ -133,6 +136,9 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, rec
                         AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the new customer {:?}: {message}", draft.display_name)),
                         other => Outcome::Retry(other),
                     })?;
+                    if let Some(group) = &draft.price_group {
+                        remember_price_group(rt, &customer.number, group);
+                    }
                     (customer.number, customer.id, true)
                 }
                 1 => (found[0].number.clone(), found[0].id.clone(), false),
@@ -150,9 +156,44 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, rec
             }));
             let link = CustomerLink { link_key, nav_number: number.clone(), nav_id, price_group: None, woo_fingerprint: None, nav_fingerprint: None };
             rt.store.bind_customer(&link).map_err(|e| Outcome::Retry(store_error(e)))?;
-            Ok((CustomerChoice { number, shared_guest: false }, None))
+            Ok(CustomerChoice { number, shared_guest: false })
         }
     }
+}
+
+/// The NAV customer's price group as last seen (cached per customer number; "" = none).
+fn known_price_group(rt: &Runtime, number: &str) -> Option<String> {
+    rt.store.customer_link(&format!("nav:{number}")).ok().flatten().and_then(|l| l.price_group)
+}
+
+fn remember_price_group(rt: &Runtime, number: &str, group: &str) {
+    let link = CustomerLink {
+        link_key: format!("nav:{number}"),
+        nav_number: number.to_string(),
+        nav_id: None,
+        price_group: Some(group.to_string()),
+        woo_fingerprint: None,
+        nav_fingerprint: None,
+    };
+    if let Err(error) = rt.store.bind_customer(&link) {
+        tracing::warn!(%error, "could not remember a price group");
+    }
+}
+
+/// Whether the order needs its own price group: only when the rule's group differs from the
+/// customer's (which the order inherits). The customer's group is read once, then remembered.
+async fn order_price_group_differs(rt: &Runtime, nav: &Nav, job: &Job, customer: &str, wanted: &str, rec: &Recorder) -> Result<bool, Outcome> {
+    let current = match known_price_group(rt, customer) {
+        Some(group) => group,
+        None => {
+            let result = nav.customer_price_group(customer, rec).await;
+            audit_exchanges(rt, job, "read customer price group", rec);
+            let group = result.map_err(Outcome::Retry)?.unwrap_or_default();
+            remember_price_group(rt, customer, &group);
+            group
+        }
+    };
+    Ok(current != wanted)
 }
 
 /// Maps the order; on unknown SKUs refreshes those items from NAV once before giving up.
@@ -165,6 +206,28 @@ async fn map_with_catalog(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, cus
             let unknown = unknown_skus(&error);
             if unknown.is_empty() {
                 return Err(Outcome::Park(error.to_string()));
+            }
+            // Order line items carry no GTIN: read it from the product when GTIN matching is on.
+            if rt.settings.orders.sku_match.contains(&crate::config::SkuMatch::Gtin) {
+                if let Some(woo) = &rt.woo {
+                    let mut enriched = order.clone();
+                    let mut found_any = false;
+                    for line in enriched.line_items.iter_mut().filter(|l| unknown.contains(&l.sku) && l.global_unique_id.is_empty()) {
+                        let result = woo.get_product(line.product_id, line.variation_id, rec).await;
+                        audit_exchanges(rt, job, "read product GTIN", rec);
+                        if let Some(product) = result.map_err(Outcome::Retry)? {
+                            if !product.global_unique_id.is_empty() {
+                                line.global_unique_id = product.global_unique_id;
+                                found_any = true;
+                            }
+                        }
+                    }
+                    if found_any {
+                        if let Ok(mapped) = map_order(&enriched, &rt.settings.orders, customer, &rules, &rt.catalog()) {
+                            return Ok(audited(rt, job, &rules, mapped));
+                        }
+                    }
+                }
             }
             for sku in &unknown {
                 let result = nav.find_item(sku, rec).await;
@@ -186,11 +249,15 @@ async fn map_with_catalog(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, cus
             map_order(order, &rt.settings.orders, customer, &rules, &rt.catalog()).map_err(|e| Outcome::Park(e.to_string()))?
         }
     };
+    Ok(audited(rt, job, &rules, mapped))
+}
+
+fn audited(rt: &Runtime, job: &Job, rules: &crate::mapper::RuleOutcome, mapped: crate::mapper::MappedOrder) -> SalesOrderDraft {
     audit_decision(rt, job, "mapped sales order", serde_json::json!({
         "rule": rules.rule, "decision": rules.decision, "rules_skipped": rules.skipped,
         "matches": mapped.matches, "document": mapped.draft,
     }));
-    Ok(mapped.draft)
+    mapped.draft
 }
 
 fn unknown_skus(error: &MappingError) -> Vec<String> {
@@ -202,7 +269,8 @@ fn unknown_skus(error: &MappingError) -> Vec<String> {
 }
 
 async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: &str, link: Option<&OrderLink>, rec: &Recorder) -> Outcome {
-    let (customer, customer_group) = match resolve_customer(rt, nav, job, order, rec).await {
+    let rules = evaluate_rules(&rt.settings.orders.rules, order);
+    let customer = match resolve_customer(rt, nav, job, order, rules.decision.price_group.as_deref(), rec).await {
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
@@ -248,7 +316,7 @@ async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
     if let Err(e) = rt.store.bind_order(order.id, &external, OrderLinkState::Created, &created.id, &created.number, &customer.number, fingerprint, &document, &lines) {
         return Outcome::Retry(store_error(e));
     }
-    finish(rt, nav, job, order, &draft, created, customer_group, rec).await
+    finish(rt, nav, job, order, &draft, created, rec).await
 }
 
 /// After the document exists: totals guard, price group, write-back.
@@ -260,17 +328,12 @@ async fn finish(
     order: &Order,
     draft: &SalesOrderDraft,
     created: NavSalesOrder,
-    customer_group: Option<String>,
     rec: &Recorder,
 ) -> Outcome {
-    let verdict = check_totals(
-        draft.expected_total_including_tax,
-        created.total_including_tax,
-        rt.settings.orders.totals_tolerance,
-        draft.currency_code.as_deref().unwrap_or(""),
-    );
+    let (verdict, compared) = totals_verdict(rt, draft, &created);
     audit_decision(rt, job, "totals guard", serde_json::json!({
-        "woocommerce_total": draft.expected_total_including_tax, "nav_total": created.total_including_tax, "verdict": verdict,
+        "woocommerce_total": draft.expected_total_including_tax, "woocommerce_net": draft.expected_total_excluding_tax,
+        "nav_total": created.total_including_tax, "nav_net": created.total_excluding_tax, "compared": compared, "verdict": verdict,
     }));
     match &verdict {
         TotalsVerdict::Hold(reason) => {
@@ -284,8 +347,12 @@ async fn finish(
         TotalsVerdict::Equal => {}
     }
     if let Some(group) = &draft.price_group {
-        if customer_group.as_deref() != Some(group.as_str()) {
-            attempt!(rt, job, "set price group", rec, nav.set_order_price_group(&created, group, rec));
+        match order_price_group_differs(rt, nav, job, &draft.customer_number, group, rec).await {
+            Ok(true) => {
+                attempt!(rt, job, "set price group", rec, nav.set_order_price_group(&created, group, rec));
+            }
+            Ok(false) => {}
+            Err(outcome) => return outcome,
         }
     }
     if created.number.is_empty() {
@@ -293,6 +360,17 @@ async fn finish(
     }
     super::write_back::write_back(rt, job, order.id, &created.number).await;
     Outcome::Done(format!("sales order {}", created.number))
+}
+
+fn totals_verdict(rt: &Runtime, draft: &SalesOrderDraft, nav: &NavSalesOrder) -> (TotalsVerdict, &'static str) {
+    check_document_totals(
+        draft.expected_total_including_tax,
+        draft.expected_total_excluding_tax,
+        nav.total_including_tax,
+        nav.total_excluding_tax,
+        rt.settings.orders.totals_tolerance,
+        draft.currency_code.as_deref().unwrap_or(""),
+    )
 }
 
 fn rounding_line(account: &str, difference: Decimal) -> SalesLineDraft {
@@ -316,7 +394,8 @@ async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
         external_document_number: link.external_document_number.clone(),
         customer_number: link.customer_number.clone().unwrap_or_default(),
         etag: None,
-        total_including_tax: Decimal::ZERO,
+        total_including_tax: None,
+        total_excluding_tax: None,
         lines: None,
     };
     let current = attempt!(rt, job, "read sales order", rec, nav.get_sales_order(&known, rec));
@@ -375,9 +454,10 @@ async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
         return Outcome::Retry(store_error(e));
     }
     // Rounding lines from before are in NAV's total; the guard compares the whole.
-    let verdict = check_totals(draft.expected_total_including_tax, current.total_including_tax, rt.settings.orders.totals_tolerance,
-        draft.currency_code.as_deref().unwrap_or(""));
-    audit_decision(rt, job, "totals guard", serde_json::json!({"woocommerce_total": draft.expected_total_including_tax, "nav_total": current.total_including_tax, "verdict": verdict}));
+    let (verdict, compared) = totals_verdict(rt, &draft, &current);
+    audit_decision(rt, job, "totals guard", serde_json::json!({
+        "woocommerce_total": draft.expected_total_including_tax, "nav_total": current.total_including_tax,
+        "nav_net": current.total_excluding_tax, "compared": compared, "verdict": verdict}));
     match verdict {
         TotalsVerdict::Hold(reason) => {
             let _ = rt.store.set_order_state(order.id, OrderLinkState::Held);

@@ -45,7 +45,7 @@ mod tests {
     fn our_own_write_back_does_not_change_the_fingerprint() {
         let before = order();
         let mut after = before.clone();
-        after.meta_data.push(MetaData { id: Some(3), key: "_ml_connector_nav_number".into(), value: "S-ORD1".into() });
+        after.meta_data.push(MetaData { id: Some(3), key: "ml_connector_nav_number".into(), value: "S-ORD1".into() });
         after.date_modified_gmt = Some("2026-11-28T10:00:01".into());
         assert_eq!(order_fingerprint(&before), order_fingerprint(&after));
     }

@@ -14,7 +14,7 @@ pub use fingerprint::order_fingerprint;
 pub use lines::{CatalogLookup, ItemMatch};
 pub use order::{map_order, MappedOrder};
 pub use rules::{evaluate_rules, RuleOutcome};
-pub use totals::{check_totals, TotalsVerdict};
+pub use totals::{check_document_totals, check_totals, TotalsVerdict};
 
 /// Why an order cannot be mapped. Each message names what is wrong so an operator can fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -12,6 +12,23 @@ pub enum TotalsVerdict {
     Hold(String),
 }
 
+/// Compares including tax when NAV shows it, else net amounts. Returns the verdict and which
+/// totals were compared, for the audit.
+pub fn check_document_totals(
+    expected_including: Decimal,
+    expected_excluding: Decimal,
+    nav_including: Option<Decimal>,
+    nav_excluding: Option<Decimal>,
+    tolerance: Decimal,
+    currency: &str,
+) -> (TotalsVerdict, &'static str) {
+    match (nav_including, nav_excluding) {
+        (Some(nav), _) => (check_totals(expected_including, nav, tolerance, currency), "including tax"),
+        (None, Some(nav)) => (check_totals(expected_excluding, nav, tolerance, currency), "excluding tax"),
+        (None, None) => (TotalsVerdict::Equal, "not compared: NAV gave no totals"),
+    }
+}
+
 pub fn check_totals(woo_total: Decimal, nav_total: Decimal, tolerance: Decimal, currency: &str) -> TotalsVerdict {
     let difference = woo_total - nav_total;
     if difference.is_zero() {

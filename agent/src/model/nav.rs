@@ -81,6 +81,8 @@ pub struct SalesOrderDraft {
     pub lines: Vec<SalesLineDraft>,
     /// WooCommerce's order total including tax, for the totals guard.
     pub expected_total_including_tax: Decimal,
+    /// The same without tax (compared where NAV shows only net amounts: legacy pages).
+    pub expected_total_excluding_tax: Decimal,
     /// Name of the rule that chose dimensions and price group, for the audit.
     pub rule: Option<String>,
 }

@@ -322,13 +322,13 @@ mod tests {
             "line_items": [{"id": 1, "product_id": 9, "variation_id": 0, "quantity": 2,
                             "subtotal": "199.90", "total": "199.90", "sku": "1900-S", "price": 99.95,
                             "taxes": [{"id": 1, "total": "39.98", "subtotal": "39.98"}]}],
-            "meta_data": [{"id": 5, "key": "_ml_connector_nav_number", "value": "S-ORD1"}]
+            "meta_data": [{"id": 5, "key": "ml_connector_nav_number", "value": "S-ORD1"}]
         }"#;
         let order: Order = serde_json::from_str(json).unwrap();
         assert_eq!(order.line_items[0].price, "99.95".parse().unwrap());
         assert_eq!(order.billing.email, "");
         assert!(order.is_guest());
-        assert_eq!(order.meta("_ml_connector_nav_number").as_deref(), Some("S-ORD1"));
+        assert_eq!(order.meta("ml_connector_nav_number").as_deref(), Some("S-ORD1"));
         assert_eq!(order.display_number(), "727");
     }
 

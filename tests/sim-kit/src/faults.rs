@@ -45,6 +45,9 @@ pub struct FaultSettings {
     pub timeout_next: u32,
     /// Outage: every request is cut at once, nothing is applied.
     pub down: bool,
+    /// Added after the request was applied, before the answer: with a client timeout shorter than
+    /// this, the write is done but the client never learns it (the ambiguous timeout).
+    pub slow_answer_ms: u64,
     /// When set, faults apply only to request URIs containing this text.
     pub only_uri_containing: Option<String>,
 }
@@ -63,6 +66,7 @@ impl Default for FaultSettings {
             drop_next: 0,
             timeout_next: 0,
             down: false,
+            slow_answer_ms: 0,
             only_uri_containing: None,
         }
     }
@@ -108,13 +112,14 @@ impl Faults {
     }
 
     /// Decides what happens to one request, consuming a `*_next` counter if one applies.
-    fn decide(&self, method: &Method, uri: &str) -> (Duration, Decision) {
+    fn decide(&self, method: &Method, uri: &str) -> (Duration, Decision, Duration) {
         let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
         if let Some(filter) = &settings.only_uri_containing {
             if !uri.contains(filter.as_str()) {
-                return (Duration::ZERO, Decision::Pass);
+                return (Duration::ZERO, Decision::Pass, Duration::ZERO);
             }
         }
+        let slow_answer = Duration::from_millis(settings.slow_answer_ms);
         let mut rng = rand::thread_rng();
         let jitter = if settings.jitter_ms > 0 { rng.gen_range(0..=settings.jitter_ms) } else { 0 };
         let latency = Duration::from_millis(settings.latency_ms + jitter);
@@ -139,7 +144,7 @@ impl Faults {
         } else {
             Decision::Pass
         };
-        (latency, decision)
+        (latency, decision, slow_answer)
     }
 }
 
@@ -189,7 +194,7 @@ impl FaultLayer {
             millis: 0,
         };
         let kill = parts.extensions.get::<ConnectionKill>().cloned();
-        let (latency, decision) = layer.faults.decide(&parts.method, &uri);
+        let (latency, decision, slow_answer) = layer.faults.decide(&parts.method, &uri);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -200,7 +205,14 @@ impl FaultLayer {
             }
         };
         let response = match decision {
-            Decision::Pass => Some(next.run(Request::from_parts(parts, Body::from(body))).await),
+            Decision::Pass => {
+                let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+                if !slow_answer.is_zero() {
+                    entry.fault = Some(format!("slow answer {} ms", slow_answer.as_millis()));
+                    tokio::time::sleep(slow_answer).await;
+                }
+                Some(response)
+            }
             Decision::Fail(status) => {
                 entry.fault = Some(format!("error {status}"));
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -174,7 +174,7 @@ impl BcApi {
         let base = self.company_url(rec).await?;
         let filter = encode(&format!("externalDocumentNumber eq {}", quoted(external_document_number)));
         let found: Vec<ApiOrder> = self
-            .get_all(format!("{base}/salesOrders?$filter={filter}&$select=id,number,externalDocumentNumber,customerNumber,totalAmountIncludingTax"), rec)
+            .get_all(format!("{base}/salesOrders?$filter={filter}&$select=id,number,externalDocumentNumber,customerNumber,totalAmountIncludingTax,totalAmountExcludingTax"), rec)
             .await?;
         Ok(found.into_iter().map(|o| o.into_nav(None)).collect())
     }

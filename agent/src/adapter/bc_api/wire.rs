@@ -110,6 +110,8 @@ pub struct ApiOrder {
     pub etag: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub total_amount_including_tax: Decimal,
+    #[serde(default, deserialize_with = "lenient")]
+    pub total_amount_excluding_tax: Decimal,
     #[serde(rename = "salesOrderLines", default)]
     pub lines: Option<Vec<ApiLine>>,
 }
@@ -122,7 +124,8 @@ impl ApiOrder {
             external_document_number: self.external_document_number,
             customer_number: self.customer_number,
             etag: self.etag,
-            total_including_tax: self.total_amount_including_tax,
+            total_including_tax: Some(self.total_amount_including_tax),
+            total_excluding_tax: Some(self.total_amount_excluding_tax),
             lines,
         }
     }
@@ -299,6 +302,7 @@ mod tests {
                 source: LineSource::WooItem(5),
             }],
             expected_total_including_tax: Decimal::ZERO,
+            expected_total_excluding_tax: Decimal::ZERO,
             rule: None,
         }
     }

@@ -16,8 +16,10 @@ use crate::config::{Secret, WooSettings};
 use crate::model::woo::Order;
 
 pub const ORIGIN_HEADER: &str = "x-ml-connector-origin";
-/// Order meta the agent writes: the NAV document number.
-pub const NAV_NUMBER_META: &str = "_ml_connector_nav_number";
+/// Order meta the agent writes: the NAV document number. Without a leading underscore: REST may
+/// hide "protected" `_` keys on reads (unconfirmed for WooCommerce; woo-sim hides them, the
+/// stricter reading), and the shop manager may see it in the custom fields box.
+pub const NAV_NUMBER_META: &str = "ml_connector_nav_number";
 
 pub struct Woo {
     http: Http,
@@ -123,6 +125,16 @@ impl Woo {
 
     pub async fn get_customer(&self, id: i64, rec: &Recorder) -> AdapterResult<Option<crate::model::woo::Customer>> {
         match self.send(Method::GET, &format!("customers/{id}"), &[], None, rec).await {
+            Ok(answer) => answer.json(System::Woo).map(Some),
+            Err(AdapterError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A product or variation (for its GTIN, which order line items do not carry).
+    pub async fn get_product(&self, product_id: i64, variation_id: i64, rec: &Recorder) -> AdapterResult<Option<crate::model::woo::Product>> {
+        let path = if variation_id > 0 { format!("products/{product_id}/variations/{variation_id}") } else { format!("products/{product_id}") };
+        match self.send(Method::GET, &path, &[], None, rec).await {
             Ok(answer) => answer.json(System::Woo).map(Some),
             Err(AdapterError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),

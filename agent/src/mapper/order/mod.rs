@@ -158,6 +158,7 @@ pub fn map_order(
         price_group: rules.decision.price_group.as_deref().map(code),
         lines,
         expected_total_including_tax: order.total,
+        expected_total_excluding_tax: order.total - order.total_tax,
         rule: rules.rule.clone(),
     };
     Ok(MappedOrder { draft, matches })
