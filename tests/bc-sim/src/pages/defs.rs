@@ -1,0 +1,324 @@
+//! The published pages: Customer Card (page 21), Item Card (30), Sales Order (42) with its lines
+//! subpage, and the built-in `Company` service. Fields are declared by their AL caption; the
+//! EDMX property names are derived with BC's mangling rules, and the service names come from
+//! the configuration, so the definitions are built once per simulator.
+
+use crate::config::PageServices;
+use crate::odata::schema::{Access, EnumDef, Nav, Prop, SetDef, Ty, CUSTOMER_BLOCKED, ITEM_TYPE, SALES_LINE_TYPE};
+
+pub static DOCUMENT_TYPE: EnumDef = EnumDef {
+    name: "Document_Type",
+    members: &[
+        ("Quote", 0),
+        ("Order", 1),
+        ("Invoice", 2),
+        ("Credit_x0020_Memo", 3),
+        ("Blanket_x0020_Order", 4),
+        ("Return_x0020_Order", 5),
+    ],
+};
+
+pub static STATUS: EnumDef = EnumDef {
+    name: "Status",
+    members: &[("Open", 0), ("Released", 1), ("Pending_x0020_Approval", 2), ("Pending_x0020_Prepayment", 3)],
+};
+
+pub static SHIPPING_ADVICE: EnumDef = EnumDef { name: "Shipping_Advice", members: &[("Partial", 0), ("Complete", 1)] };
+
+/// Enum types of the page services' `$metadata`.
+pub static PAGE_ENUMS: &[&EnumDef] =
+    &[&DOCUMENT_TYPE, &STATUS, &SHIPPING_ADVICE, &CUSTOMER_BLOCKED, &ITEM_TYPE, &SALES_LINE_TYPE];
+
+/// EDMX name of a page field (reference §1.4): spaces → `_`, dots removed, parentheses removed,
+/// `/` and `-` → `_`, `'` → `_x0027_`, `%` → `Percent`, `[`/`]` → `_x005B_`/`_x005D_`.
+pub fn mangle(caption: &str) -> String {
+    let mut out = String::with_capacity(caption.len());
+    for c in caption.chars() {
+        match c {
+            ' ' | '/' | '-' => out.push('_'),
+            '.' | '(' | ')' => {}
+            '\'' => out.push_str("_x0027_"),
+            '%' => out.push_str("Percent"),
+            '[' => out.push_str("_x005B_"),
+            ']' => out.push_str("_x005D_"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A page field by caption.
+struct Field {
+    caption: &'static str,
+    ty: Ty,
+    max: usize,
+    editable: bool,
+    flow_filter: bool,
+}
+
+const fn f(caption: &'static str, ty: Ty, max: usize) -> Field {
+    Field { caption, ty, max, editable: true, flow_filter: false }
+}
+
+/// Not editable on the page.
+const fn ro(caption: &'static str, ty: Ty) -> Field {
+    Field { caption, ty, max: 0, editable: false, flow_filter: false }
+}
+
+const fn flow(caption: &'static str) -> Field {
+    Field { caption, ty: Ty::Text, max: 0, editable: true, flow_filter: true }
+}
+
+use Ty::{Bool, Code, Date, Decimal, Guid, Int, Text};
+
+const COMPANY_FIELDS: &[Field] = &[
+    ro("Name", Text),
+    ro("Evaluation Company", Bool),
+    ro("Display Name", Text),
+    ro("Id", Guid),
+    ro("Business Profile Id", Text),
+];
+
+const CUSTOMER_FIELDS: &[Field] = &[
+    f("No.", Code, 20),
+    f("Name", Text, 100),
+    f("Address", Text, 100),
+    f("Address 2", Text, 50),
+    f("City", Text, 30),
+    f("County", Text, 30),
+    f("Post Code", Code, 20),
+    f("Country/Region Code", Code, 10),
+    f("Phone No.", Text, 30),
+    f("E-Mail", Text, 80),
+    f("Home Page", Text, 80),
+    f("Salesperson Code", Code, 20),
+    f("Customer Price Group", Code, 10),
+    f("Payment Terms Code", Code, 10),
+    f("Payment Method Code", Code, 10),
+    f("Shipment Method Code", Code, 10),
+    f("Location Code", Code, 10),
+    f("Currency Code", Code, 10),
+    f("Prices Including VAT", Bool, 0),
+    f("Credit Limit (LCY)", Decimal, 0),
+    ro("Balance (LCY)", Decimal),
+    f("Blocked", Ty::Enum(&CUSTOMER_BLOCKED), 0),
+    f("VAT Registration No.", Text, 20),
+    ro("Last Date Modified", Date),
+];
+
+const ITEM_FIELDS: &[Field] = &[
+    f("No.", Code, 20),
+    f("Description", Text, 100),
+    f("Description 2", Text, 50),
+    f("Type", Ty::Enum(&ITEM_TYPE), 0),
+    f("Base Unit of Measure", Code, 10),
+    ro("Inventory", Decimal),
+    f("Unit Price", Decimal, 0),
+    f("Unit Cost", Decimal, 0),
+    f("Price Includes VAT", Bool, 0),
+    f("Item Category Code", Code, 20),
+    f("Blocked", Bool, 0),
+    f("GTIN", Code, 14),
+    f("VAT Prod. Posting Group", Code, 20),
+    f("Gen. Prod. Posting Group", Code, 20),
+    f("Inventory Posting Group", Code, 20),
+    ro("Last Date Modified", Date),
+    flow("Location Filter"),
+    flow("Variant Filter"),
+];
+
+const ORDER_FIELDS: &[Field] = &[
+    ro("Document Type", Ty::Enum(&DOCUMENT_TYPE)),
+    ro("No.", Code),
+    f("Sell-to Customer No.", Code, 20),
+    ro("Sell-to Customer Name", Text),
+    f("Sell-to Address", Text, 100),
+    f("Sell-to Address 2", Text, 50),
+    f("Sell-to City", Text, 30),
+    f("Sell-to County", Text, 30),
+    f("Sell-to Post Code", Code, 20),
+    f("Sell-to Country/Region Code", Code, 10),
+    f("Sell-to Phone No.", Text, 30),
+    f("Sell-to E-Mail", Text, 80),
+    f("External Document No.", Code, 35),
+    f("Your Reference", Text, 35),
+    f("Order Date", Date, 0),
+    f("Document Date", Date, 0),
+    f("Posting Date", Date, 0),
+    f("Due Date", Date, 0),
+    f("Requested Delivery Date", Date, 0),
+    ro("Status", Ty::Enum(&STATUS)),
+    f("Currency Code", Code, 10),
+    f("Prices Including VAT", Bool, 0),
+    f("Customer Price Group", Code, 10),
+    f("Payment Terms Code", Code, 10),
+    f("Payment Method Code", Code, 10),
+    f("Shipment Method Code", Code, 10),
+    f("Shipping Advice", Ty::Enum(&SHIPPING_ADVICE), 0),
+    f("Ship-to Code", Code, 10),
+    f("Ship-to Name", Text, 100),
+    f("Ship-to Address", Text, 100),
+    f("Ship-to Address 2", Text, 50),
+    f("Ship-to City", Text, 30),
+    f("Ship-to County", Text, 30),
+    f("Ship-to Post Code", Code, 20),
+    f("Ship-to Country/Region Code", Code, 10),
+    f("Ship-to Contact", Text, 100),
+    f("Bill-to Customer No.", Code, 20),
+    ro("Bill-to Name", Text),
+    f("Location Code", Code, 10),
+    f("Shortcut Dimension 1 Code", Code, 20),
+    f("Shortcut Dimension 2 Code", Code, 20),
+    f("Salesperson Code", Code, 20),
+    ro("Completely Shipped", Bool),
+];
+
+const LINE_FIELDS: &[Field] = &[
+    ro("Document Type", Ty::Enum(&DOCUMENT_TYPE)),
+    ro("Document No.", Code),
+    f("Line No.", Int, 0),
+    f("Type", Ty::Enum(&SALES_LINE_TYPE), 0),
+    f("No.", Code, 20),
+    f("Variant Code", Code, 10),
+    f("Description", Text, 100),
+    f("Description 2", Text, 50),
+    f("Location Code", Code, 10),
+    f("Quantity", Decimal, 0),
+    f("Unit of Measure Code", Code, 10),
+    f("Unit Price", Decimal, 0),
+    f("Line Discount %", Decimal, 0),
+    f("Line Discount Amount", Decimal, 0),
+    ro("Line Amount", Decimal),
+    f("VAT Prod. Posting Group", Code, 20),
+    f("Qty. to Ship", Decimal, 0),
+    ro("Quantity Shipped", Decimal),
+    f("Qty. to Invoice", Decimal, 0),
+    ro("Quantity Invoiced", Decimal),
+    f("Shipment Date", Date, 0),
+];
+
+/// The page definitions of one simulator.
+#[derive(Clone, Copy, Debug)]
+pub struct PageDefs {
+    pub company: &'static SetDef,
+    pub customer: &'static SetDef,
+    pub item: &'static SetDef,
+    pub order: &'static SetDef,
+    pub lines: &'static SetDef,
+}
+
+impl PageDefs {
+    pub fn all(&self) -> [&'static SetDef; 5] {
+        [self.company, self.customer, self.item, self.order, self.lines]
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&'static SetDef> {
+        self.all().into_iter().find(|d| d.name == name)
+    }
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+struct Page {
+    service: String,
+    fields: &'static [Field],
+    key: &'static [&'static str],
+    navs: Vec<Nav>,
+    writable: bool,
+    table: &'static str,
+}
+
+/// Page definitions live for the whole process (a few KB per simulator started).
+fn define(page: Page) -> &'static SetDef {
+    let props: Vec<Prop> = page
+        .fields
+        .iter()
+        .map(|field| Prop {
+            name: leak(mangle(field.caption)),
+            ty: field.ty,
+            max: field.max,
+            access: if field.editable { Access::Write } else { Access::ReadOnly },
+            nullable: true,
+            flow_filter: field.flow_filter,
+        })
+        .collect();
+    let key: Vec<&'static str> = page.key.iter().map(|k| leak(mangle(k))).collect();
+    let name = leak(page.service);
+    Box::leak(Box::new(SetDef {
+        name,
+        type_name: name,
+        namespace: "NAV",
+        key: Box::leak(key.into_boxed_slice()),
+        props: Box::leak(props.into_boxed_slice()),
+        navs: Box::leak(page.navs.into_boxed_slice()),
+        insert: page.writable,
+        update: page.writable,
+        delete: page.writable,
+        table: page.table,
+    }))
+}
+
+pub fn build(services: &PageServices) -> PageDefs {
+    let lines_name = leak(services.sales_order_lines.clone());
+    PageDefs {
+        company: define(Page {
+            service: "Company".into(),
+            fields: COMPANY_FIELDS,
+            key: &["Name"],
+            navs: Vec::new(),
+            writable: false,
+            table: "Company",
+        }),
+        customer: define(Page {
+            service: services.customer.clone(),
+            fields: CUSTOMER_FIELDS,
+            key: &["No."],
+            navs: Vec::new(),
+            writable: true,
+            table: "Customer",
+        }),
+        item: define(Page {
+            service: services.item.clone(),
+            fields: ITEM_FIELDS,
+            key: &["No."],
+            navs: Vec::new(),
+            writable: true,
+            table: "Item",
+        }),
+        order: define(Page {
+            service: services.sales_order.clone(),
+            fields: ORDER_FIELDS,
+            key: &["Document Type", "No."],
+            navs: vec![Nav { name: lines_name, target: lines_name, many: true }],
+            writable: true,
+            table: "Sales Header",
+        }),
+        lines: define(Page {
+            service: services.sales_order_lines.clone(),
+            fields: LINE_FIELDS,
+            key: &["Document Type", "Document No.", "Line No."],
+            navs: Vec::new(),
+            writable: true,
+            table: "Sales Line",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captions_mangle_into_edmx_names() {
+        assert_eq!(mangle("No."), "No");
+        assert_eq!(mangle("Balance (LCY)"), "Balance_LCY");
+        assert_eq!(mangle("Country/Region Code"), "Country_Region_Code");
+        assert_eq!(mangle("Line Discount %"), "Line_Discount_Percent");
+        assert_eq!(mangle("Sell-to E-Mail"), "Sell_to_E_Mail");
+        assert_eq!(mangle("Customer's Ref."), "Customer_x0027_s_Ref");
+        assert_eq!(mangle("ShortcutDimCode[7]"), "ShortcutDimCode_x005B_7_x005D_");
+        assert_eq!(mangle("Qty. to Ship"), "Qty_to_Ship");
+    }
+}
