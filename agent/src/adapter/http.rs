@@ -81,6 +81,7 @@ pub struct Http {
     pub parse_error: ErrorParser,
 }
 
+#[derive(Clone)]
 pub struct Call<'a> {
     pub method: Method,
     pub url: String,
@@ -108,9 +109,28 @@ impl<'a> Call<'a> {
     }
 }
 
+/// Reads are retried inline this many times on a transient failure before the job sees it; writes
+/// never are (their outcome may be unknown — the flows decide).
+const READ_RETRIES: u32 = 2;
+
 impl Http {
     /// Sends the call; any non-2xx status becomes an error. `Answer` for 2xx.
     pub async fn send(&self, call: Call<'_>, recorder: &Recorder) -> AdapterResult<Answer> {
+        let mut attempt = 0;
+        loop {
+            let result = self.send_once(&call, recorder).await;
+            match &result {
+                Err(error) if call.method == Method::GET && attempt < READ_RETRIES && error.is_retryable() && !error.is_auth() => {
+                    attempt += 1;
+                    let wait = error.retry_after().unwrap_or(Duration::from_millis(200 * u64::from(attempt))).min(Duration::from_secs(2));
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    async fn send_once(&self, call: &Call<'_>, recorder: &Recorder) -> AdapterResult<Answer> {
         if let Some(pacer) = &self.pacer {
             pacer.acquire().await;
         }
@@ -161,6 +181,9 @@ impl Http {
         });
         if let Err(error) = &result {
             exchange.error = Some(error.to_string());
+        }
+        if let (Err(AdapterError::Throttled { retry_after, .. }), Some(pacer)) = (&result, &self.pacer) {
+            pacer.pause(retry_after.unwrap_or(Duration::from_secs(1))).await;
         }
         if is_write || recorder.reads {
             recorder.record(exchange);

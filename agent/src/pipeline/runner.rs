@@ -145,6 +145,10 @@ pub fn apply(rt: &Runtime, board: &StatusBoard, job: &Job, outcome: Outcome) {
                 let wait = backoff(job.attempts, agent.retry_base, Duration::from_secs(60), None);
                 tracing::warn!(job = job.id, subject = %job.subject, %error, "credentials refused; waiting");
                 store.retry_later(job.id, now_millis() + wait.as_millis() as i64, &error.to_string(), false)
+            } else if matches!(error, crate::adapter::AdapterError::Throttled { .. }) {
+                // Being throttled is pacing, not failing: wait as asked, without using an attempt.
+                let wait = backoff(1, agent.retry_base, agent.retry_cap, error.retry_after());
+                store.retry_later(job.id, now_millis() + wait.as_millis() as i64, &error.to_string(), false)
             } else if job.attempts >= agent.max_attempts {
                 let reason = format!("gave up after {} attempts: {error}", job.attempts);
                 tracing::warn!(job = job.id, subject = %job.subject, "parked: {reason}");

@@ -56,13 +56,16 @@ pub struct StackOptions {
     pub extra_toml: String,
     /// Start the agent right away.
     pub start_agent: bool,
+    /// woo-sim plays the plugin and spools events (false: the hooks "missed" everything and
+    /// only reconciliation can find the orders).
+    pub plugin_events: bool,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
         let mut woo = woo_sim::Config::demo();
         woo.listen_tls = None;
-        StackOptions { deployment: Deployment::BcOnline, bc: bc_sim::Config::demo(), woo, woo_https: false, extra_toml: String::new(), start_agent: true }
+        StackOptions { deployment: Deployment::BcOnline, bc: bc_sim::Config::demo(), woo, woo_https: false, extra_toml: String::new(), start_agent: true, plugin_events: true }
     }
 }
 
@@ -115,8 +118,10 @@ impl Stack {
         if options.woo_https && woo_config.listen_tls.is_none() {
             woo_config.listen_tls = Some("127.0.0.1:0".parse()?);
         }
-        woo_config.spool = Some(spool.clone());
-        woo_config.wake_socket = Some(socket.clone());
+        if options.plugin_events {
+            woo_config.spool = Some(spool.clone());
+            woo_config.wake_socket = Some(socket.clone());
+        }
         let woo = woo_sim::start(woo_config).await?;
         let info = bc.info().clone();
         let secret = |purpose: &str, value: &str| keyring.encrypt(purpose, value.as_bytes());
@@ -146,7 +151,7 @@ impl Stack {
              [agent]\nstate_dir = \"{state}\"\nspool_path = \"{spool}\"\nkey_path = \"{key}\"\nwake_socket = \"{socket}\"\n\
              poll_interval_ms = 200\nretry_base_ms = 100\nretry_cap_ms = 1500\nmax_attempts = 6\nlog_format = \"text\"\n\n\
              [woo]\nsite_url = \"{site_url}\"\nconsumer_key = \"{ck}\"\nconsumer_secret = \"{cs}\"\ntimeout_secs = 10\n{ca}\n\
-             [schedules]\nreconcile_orders = \"every 2s\"\n\n{rules}\n{extra}\n",
+             [schedules]\nreconcile_orders = \"every 2s\"\n\n{rules}\n",
             company = info.company_name,
             state = dir.path().join("state").display(),
             spool = spool.display(),
@@ -155,10 +160,12 @@ impl Stack {
             ck = woo.consumer_key,
             cs = secret("woo.consumer_secret", &woo.consumer_secret),
             rules = DEMO_RULES,
-            extra = options.extra_toml,
         );
+        // The test's own settings are merged in, key by key.
+        let mut document: toml::Table = config.parse()?;
+        merge(&mut document, options.extra_toml.parse::<toml::Table>()?);
         let config_path = dir.path().join("agent.toml");
-        std::fs::write(&config_path, config)?;
+        std::fs::write(&config_path, toml::to_string(&document)?)?;
         let log_path = dir.path().join("agent.log");
         let mut stack = Stack { bc, woo, dir, config_path, log_path, keyring, agent: std::sync::Mutex::new(AgentProcess::default()) };
         if options.start_agent {
@@ -264,6 +271,28 @@ impl Stack {
         self.woo.control().order(id).unwrap_or(Value::Null)
     }
 
+    pub fn set_bc_faults(&self, faults: bc_sim::FaultSettings) {
+        self.bc.control().faults().set(faults).expect("valid fault settings");
+    }
+
+    /// Requests NAV received after journal position `since` (token requests excluded).
+    pub fn nav_requests_since(&self, since: u64) -> Vec<String> {
+        self.bc
+            .control()
+            .journal()
+            .since(since)
+            .into_iter()
+            .filter(|r| !r.uri.contains("/oauth2/"))
+            .map(|r| format!("{} {}", r.method, r.uri))
+            .collect()
+    }
+
+    /// Audit entries (summaries) about an order.
+    pub fn audit_for(&self, order_id: i64) -> Vec<Value> {
+        let output = self.cli(&["audit", "list", "--order", &order_id.to_string(), "--limit", "500", "--json"]);
+        serde_json::from_slice(&output.stdout).unwrap_or_default()
+    }
+
     /// Waits until every job is finished (nothing pending or running, spool empty).
     pub async fn wait_idle(&self, timeout: Duration) -> anyhow::Result<Value> {
         let deadline = Instant::now() + timeout;
@@ -284,6 +313,17 @@ impl Stack {
         self.stop_agent();
         self.bc.shutdown().await;
         self.woo.shutdown().await;
+    }
+}
+
+fn merge(target: &mut toml::Table, extra: toml::Table) {
+    for (key, value) in extra {
+        match (target.get_mut(&key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(more)) => merge(existing, more),
+            (_, value) => {
+                target.insert(key, value);
+            }
+        }
     }
 }
 
