@@ -130,3 +130,19 @@ async fn tokens_expiring_mid_run_are_renewed() {
     assert!(unauthorized >= 2, "expired and revoked tokens were refused ({unauthorized})");
     stack.shutdown().await;
 }
+
+/// Regression: a revoked token met first by a look-up (paged read) was retried as it was, forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_token_is_renewed_on_look_ups_too() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let first = place(&stack, 1).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    stack.bc.control().revoke_tokens();
+    // The create fails, so the retry starts with a look-up by externalDocumentNumber.
+    stack.set_bc_faults(FaultSettings { fail_next: 1, only_uri_containing: Some("/salesOrders".into()), ..Default::default() });
+    let second = place(&stack, 1).await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_each_once(&stack, &[first, second].concat());
+    assert_nothing_parked(&status);
+    stack.shutdown().await;
+}

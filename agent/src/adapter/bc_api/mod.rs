@@ -52,8 +52,21 @@ impl BcApi {
         &self.credentials
     }
 
-    /// Sends with the current credentials; after a 401 the token is renewed once.
     async fn send(&self, method: Method, url: String, body: Option<&serde_json::Value>, if_match: Option<&str>, rec: &Recorder) -> AdapterResult<Answer> {
+        self.send_with(method, url, body, if_match, None, rec).await
+    }
+
+    /// Sends with the current credentials; after a 401 the token is renewed once (every request
+    /// goes through here, so a revoked or expired token is never retried as it is).
+    async fn send_with(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<&serde_json::Value>,
+        if_match: Option<&str>,
+        prefer: Option<&str>,
+        rec: &Recorder,
+    ) -> AdapterResult<Answer> {
         let mut renewed = false;
         loop {
             let authorization = self.credentials.authorization().await?;
@@ -62,6 +75,9 @@ impl BcApi {
                 .header(header("accept", "application/json"));
             if let Some(etag) = if_match {
                 call = call.header(header("if-match", etag));
+            }
+            if let Some(prefer) = prefer {
+                call = call.header(header("prefer", prefer));
             }
             if let Some(body) = body {
                 call = call.json(body);
@@ -98,12 +114,9 @@ impl BcApi {
     async fn get_all<T: serde::de::DeserializeOwned>(&self, first_url: String, rec: &Recorder) -> AdapterResult<Vec<T>> {
         let mut all = Vec::new();
         let mut next = Some(first_url);
+        let prefer = format!("odata.maxpagesize={PAGE_SIZE}");
         while let Some(url) = next {
-            let authorization = self.credentials.authorization().await?;
-            let call = Call::new(Method::GET, url)
-                .header(header("authorization", authorization.expose()))
-                .header(header("prefer", &format!("odata.maxpagesize={PAGE_SIZE}")));
-            let page: Collection<T> = self.http.send(call, rec).await?.json(System::Nav)?;
+            let page: Collection<T> = self.send_with(Method::GET, url, None, None, Some(&prefer), rec).await?.json(System::Nav)?;
             all.extend(page.value);
             next = page.next_link;
         }
