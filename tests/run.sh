@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command (README, CI): installs what the tests need on Debian 12, builds everything, runs
+# the Rust tests (unit, contract tests of both simulators, PHP extension, end to end) and the
+# plugin's PHPUnit tests. Servers the tests start listen on 127.0.0.1 only and stop with them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib/packages.sh
+need_packages php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml libclang-dev phpunit
+
+echo "== cargo build (workspace, including the PHP extension)"
+cargo build --workspace --all-targets --locked
+echo "== cargo test"
+cargo test --workspace --locked -- --test-threads="${TEST_THREADS:-2}"
+echo "== PHPUnit (wp-plugin)"
+phpunit -c wp-plugin/phpunit.xml.dist
+echo "== php -l (wp-plugin)"
+find wp-plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+echo "all tests passed"
