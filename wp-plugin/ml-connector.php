@@ -4,7 +4,7 @@
  * Plugin URI:           https://github.com/ml-connector/ml-connector
  * Description:          Hands every WooCommerce order, refund and customer change to the ml-connector agent, which syncs them with Microsoft Dynamics NAV or Business Central and writes stock back — without slowing or breaking checkout.
  * Version:              0.1.0
- * Requires at least:    6.4
+ * Requires at least:    6.1
  * Requires PHP:         7.4
  * Requires Plugins:     woocommerce
  * Author:               ml-connector

@@ -15,6 +15,7 @@ require_once WC_STAND_IN_DIR . 'class-wc-datetime.php';
 require_once WC_STAND_IN_DIR . 'class-wc-meta-data.php';
 require_once WC_STAND_IN_DIR . 'abstract-wc-data.php';
 require_once WC_STAND_IN_DIR . 'class-wc-stand-in-store.php';
+require_once WC_STAND_IN_DIR . 'class-wc-stand-in-users.php';
 require_once WC_STAND_IN_DIR . 'class-wc-product.php';
 require_once WC_STAND_IN_DIR . 'class-wc-order-items.php';
 require_once WC_STAND_IN_DIR . 'abstract-wc-order.php';

@@ -111,14 +111,20 @@ final class ML_Connector_Connection_Check {
 		);
 	}
 
-	/** What the agent's check names mean, for people; unknown names are shown as they are. */
+	/**
+	 * What the agent's check names (agent/src/check.rs) mean, for people; names of a newer agent
+	 * are shown as they are.
+	 */
 	private static function check_label( $name ) {
 		$labels = array(
-			'nav.auth'      => __( 'Sign-in to Business Central / NAV', 'ml-connector' ),
-			'nav.company'   => __( 'Company', 'ml-connector' ),
-			'nav.endpoints' => __( 'Business Central / NAV web services', 'ml-connector' ),
-			'woo.auth'      => __( 'WooCommerce REST API key', 'ml-connector' ),
-			'woo.reach'     => __( 'WooCommerce site reachable from the agent', 'ml-connector' ),
+			'nav.configured' => __( 'Business Central / NAV settings', 'ml-connector' ),
+			'nav.auth'       => __( 'Sign-in to Business Central / NAV', 'ml-connector' ),
+			'nav.company'    => __( 'Company', 'ml-connector' ),
+			'nav.items'      => __( 'Items readable', 'ml-connector' ),
+			'nav.latency'    => __( 'Business Central / NAV round trip', 'ml-connector' ),
+			'woo.configured' => __( 'WooCommerce access settings', 'ml-connector' ),
+			'woo.auth'       => __( 'WooCommerce REST API key', 'ml-connector' ),
+			'woo.latency'    => __( 'WooCommerce round trip', 'ml-connector' ),
 		);
 		return isset( $labels[ $name ] ) ? $labels[ $name ] : $name;
 	}

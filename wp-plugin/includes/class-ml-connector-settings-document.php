@@ -16,9 +16,9 @@ final class ML_Connector_Settings_Document {
 	const SCHEMA = 1;
 	const NAME   = 'site';
 
-	/** Fields of the `nav` section each deployment uses. */
+	/** Fields of the `nav` section each deployment uses (login_url and api_url only when set: Microsoft's otherwise). */
 	const NAV_FIELDS = array(
-		'bc_online'  => array( 'tenant', 'environment', 'company', 'client_id', 'client_secret' ),
+		'bc_online'  => array( 'tenant', 'environment', 'company', 'client_id', 'client_secret', 'login_url', 'api_url' ),
 		'bc_onprem'  => array( 'base_url', 'company', 'user', 'access_key' ),
 		'nav_onprem' => array( 'base_url', 'company', 'user', 'access_key', 'pages' ),
 	);

@@ -139,6 +139,14 @@ final class ML_Connector_Settings_Form {
 					array( 'path' => 'nav.client_secret', 'label' => __( 'Client secret', 'ml-connector' ), 'type' => 'secret' ),
 				),
 			),
+			'endpoints'  => array(
+				'title'       => __( 'Business Central online: endpoints (advanced)', 'ml-connector' ),
+				'description' => __( 'Leave both empty for Microsoft\'s public cloud. Only for a national cloud, or a test system such as the bundled simulator: where the agent signs in and where it reaches the Business Central API.', 'ml-connector' ),
+				'fields'      => array(
+					array( 'path' => 'nav.login_url', 'label' => __( 'Sign-in URL', 'ml-connector' ), 'type' => 'text', 'description' => __( 'Empty: https://login.microsoftonline.com', 'ml-connector' ) ),
+					array( 'path' => 'nav.api_url', 'label' => __( 'API URL', 'ml-connector' ), 'type' => 'text', 'description' => __( 'Empty: https://api.businesscentral.dynamics.com', 'ml-connector' ) ),
+				),
+			),
 			'onprem'     => array(
 				'title'       => __( 'On-premises (Business Central or NAV)', 'ml-connector' ),
 				'description' => __( 'Used when the deployment is on-premises: the server, a user and its web service access key.', 'ml-connector' ),

@@ -121,7 +121,9 @@ final class ML_Connector_Settings_Page {
 			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'ml-connector' ), '', array( 'response' => 403 ) );
 		}
 		echo '<div class="wrap"><h1>' . esc_html__( 'ML Connector', 'ml-connector' ) . '</h1>';
-		settings_errors( ML_Connector_Settings::OPTION );
+		// All of them: options.php files "Settings saved." under `general`, and WordPress prints
+		// settings errors by itself only on pages under the Settings menu, not under WooCommerce.
+		settings_errors();
 		echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '">';
 		settings_fields( self::GROUP );
 		do_settings_sections( ML_Connector_Settings_Form::PAGE );

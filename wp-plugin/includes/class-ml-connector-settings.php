@@ -45,6 +45,8 @@ final class ML_Connector_Settings {
 				'base_url'      => '',
 				'user'          => '',
 				'access_key'    => '',
+				'login_url'     => '',
+				'api_url'       => '',
 				'pages'         => array(
 					'customer'    => 'Customer',
 					'item'        => 'ItemCard',
@@ -169,15 +171,13 @@ final class ML_Connector_Settings {
 		foreach ( array( 'tenant', 'environment', 'company', 'client_id', 'user' ) as $field ) {
 			$clean[ $field ] = sanitize_text_field( self::text( $nav[ $field ] ) );
 		}
-		$clean['base_url'] = '';
-		$base_url          = trim( self::text( $nav['base_url'] ) );
-		if ( '' !== $base_url ) {
-			$url = esc_url_raw( $base_url, array( 'http', 'https' ) );
-			if ( '' === $url ) {
-				$this->error( 'base_url', __( 'The server URL must start with http:// or https://; the previous URL was kept.', 'ml-connector' ) );
-				$url = $previous['base_url'];
-			}
-			$clean['base_url'] = untrailingslashit( $url );
+		$urls = array(
+			'base_url'  => __( 'The server URL must start with http:// or https://; the previous URL was kept.', 'ml-connector' ),
+			'login_url' => __( 'The sign-in URL must start with http:// or https://; the previous URL was kept.', 'ml-connector' ),
+			'api_url'   => __( 'The API URL must start with http:// or https://; the previous URL was kept.', 'ml-connector' ),
+		);
+		foreach ( $urls as $field => $refused ) {
+			$clean[ $field ] = $this->sanitize_url( $field, $nav[ $field ], $previous[ $field ], $refused );
 		}
 		foreach ( self::SECRETS as $field => $purpose ) {
 			$clean[ $field ] = $this->sanitize_secret( $field, $purpose, $nav, $previous[ $field ] );
@@ -188,6 +188,20 @@ final class ML_Connector_Settings {
 			$clean['pages'][ $page ] = '' !== $name ? $name : self::defaults()['nav']['pages'][ $page ];
 		}
 		return $clean;
+	}
+
+	/** An http(s) URL without the trailing slash, or '' (unset); anything else keeps the previous value. */
+	private function sanitize_url( $field, $value, $previous, $refused ) {
+		$value = trim( self::text( $value ) );
+		if ( '' === $value ) {
+			return '';
+		}
+		$url = esc_url_raw( $value, array( 'http', 'https' ) );
+		if ( '' === $url ) {
+			$this->error( $field, $refused );
+			return $previous;
+		}
+		return untrailingslashit( $url );
 	}
 
 	/** A newly typed secret becomes an envelope; an empty field keeps the saved envelope. */

@@ -92,6 +92,23 @@ final class ConnectionCheckTest extends ML_Connector_Test_Case {
 		$this->assertSame( 400, $response->status );
 	}
 
+	public function test_every_check_the_agent_runs_has_a_label() {
+		// The names the agent's live check reports, read from its source so the two cannot drift.
+		preg_match_all( '/item\(\s*"((?:nav|woo)\.[a-z_]+)"/', (string) file_get_contents( dirname( __DIR__, 2 ) . '/agent/src/check.rs' ), $found );
+		$names = array_values( array_unique( $found[1] ) );
+		$this->assertContains( 'nav.auth', $names, 'check names found in agent/src/check.rs' );
+
+		$checks = array_map(
+			function ( $name ) {
+				return array( 'name' => $name, 'ok' => true, 'millis' => 1 );
+			},
+			$names
+		);
+		foreach ( ML_Connector_Connection_Check::describe( array( 'ok' => true, 'checks' => $checks ) )['checks'] as $index => $check ) {
+			$this->assertNotSame( $names[ $index ], $check['name'], "the agent's check {$names[ $index ]} is shown in words" );
+		}
+	}
+
 	public function test_everything_working_is_said_in_one_line() {
 		$described = ML_Connector_Connection_Check::describe(
 			array(

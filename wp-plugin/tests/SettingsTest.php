@@ -92,6 +92,14 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$this->assertMatchesFixture( 'settings-updated', end( $events ) );
 	}
 
+	public function test_a_save_without_problems_says_settings_saved() {
+		WP_Shim::log_in_as( 'shop_manager' );
+
+		$this->save( $this->form( array() ) );
+
+		$this->assertStringContainsString( "class='notice notice-success settings-error'><p><strong>Settings saved.</strong>", $this->render_settings_page() );
+	}
+
 	public function test_a_saved_secret_is_never_rendered_again() {
 		WP_Shim::log_in_as( 'shop_manager' );
 		$this->save( $this->form( array() ) );
@@ -182,6 +190,30 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$this->assertSame( 'https://nav.contoso.com:7048/NAV', $nav['base_url'] );
 		$this->assertSame( array( 'customer' => 'Customer', 'item' => 'Items', 'sales_order' => 'SalesOrder' ), $nav['pages'] );
 		$this->assertSame( 'kXz+/9AbC=', ML_Connector_Envelope::from_key_file( $this->key_path )->open( 'nav.access_key', $nav['access_key'] ) );
+	}
+
+	public function test_sign_in_and_api_urls_reach_the_document_only_when_set() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array( 'nav' => array( 'login_url' => ' http://127.0.0.1:7048/ ', 'api_url' => 'http://127.0.0.1:7048' ) ) ) );
+
+		$nav = $this->document()['nav'];
+		$this->assertSame( 'http://127.0.0.1:7048', $nav['login_url'] );
+		$this->assertSame( 'http://127.0.0.1:7048', $nav['api_url'] );
+		$this->assertStringContainsString( 'id="ml-connector-nav-login_url" name="ml_connector_settings[nav][login_url]" value="http://127.0.0.1:7048"', $this->render_settings_page() );
+
+		$this->save( $this->form( array( 'nav' => array( 'client_secret_new' => '', 'login_url' => '', 'api_url' => '' ) ) ) );
+
+		$this->assertSame( array( 'tenant', 'environment', 'company', 'client_id', 'client_secret' ), array_keys( $this->document()['nav'] ), "empty: the agent uses Microsoft's endpoints" );
+	}
+
+	public function test_a_sign_in_url_that_is_not_http_keeps_the_previous_one() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array( 'nav' => array( 'login_url' => 'https://login.example' ) ) ) );
+
+		$this->save( $this->form( array( 'nav' => array( 'client_secret_new' => '', 'login_url' => 'ftp://login.example' ) ) ) );
+
+		$this->assertSame( 'https://login.example', $this->document()['nav']['login_url'] );
+		$this->assertStringContainsString( 'The sign-in URL must start with http:// or https://', $this->render_settings_page() );
 	}
 
 	public function test_invalid_values_keep_the_previous_ones_and_say_why() {

@@ -1,9 +1,10 @@
 <?php
 /**
- * WC_Customer: a customer (a WordPress user in WooCommerce; here a row of WC_Stand_In_Store).
- * save() fires what WC_Customer_Data_Store and WordPress fire: on create wc_create_new_customer()'s
- * hooks then profile_update and woocommerce_new_customer; on update profile_update then
- * woocommerce_update_customer. Reading an unknown id throws, like the real data store.
+ * WC_Customer: a customer — a WordPress user, kept by WC_Stand_In_Users (a row of the stand-in's
+ * store, or a real user inside WordPress). save() fires what WC_Customer_Data_Store and WordPress
+ * fire: on create wc_create_new_customer()'s hooks then profile_update and
+ * woocommerce_new_customer; on update profile_update then woocommerce_update_customer. Reading an
+ * unknown id throws, like the real data store.
  */
 class WC_Customer extends WC_Data {
 
@@ -32,10 +33,10 @@ class WC_Customer extends WC_Data {
 			'is_paying_customer' => false,
 		);
 		if ( $customer ) {
-			if ( ! isset( WC_Stand_In_Store::$customers[ $customer ] ) ) {
+			$row = WC_Stand_In_Users::read( $customer );
+			if ( null === $row ) {
 				throw new Exception( 'Invalid customer.' );
 			}
-			$row        = WC_Stand_In_Store::$customers[ $customer ];
 			$this->id   = (int) $customer;
 			$this->data = array_replace( $this->data, $row['props'] );
 			$this->import_meta( $row['meta'] );
@@ -114,35 +115,29 @@ class WC_Customer extends WC_Data {
 	public function save() {
 		if ( ! $this->id ) {
 			$this->id = wc_create_new_customer( $this->get_email(), $this->get_username(), '', array( 'role' => $this->get_role() ) );
-			$this->set_date_created( WC_Stand_In_Store::$customers[ $this->id ]['props']['date_created'] );
+			$this->set_date_created( WC_Stand_In_Users::read( $this->id )['props']['date_created'] );
 			$this->write_row();
-			do_action( 'profile_update', $this->id, null );
 			do_action( 'woocommerce_new_customer', $this->id, $this );
 			return $this->id;
 		}
 		$this->write_row();
-		do_action( 'profile_update', $this->id, null );
 		do_action( 'woocommerce_update_customer', $this->id, $this );
 		return $this->id;
 	}
 
 	public function delete( $force_delete = false ) {
 		$id = $this->id;
-		do_action( 'delete_user', $id, null, null );
-		unset( WC_Stand_In_Store::$customers[ $id ] );
-		do_action( 'deleted_user', $id, null, null );
+		WC_Stand_In_Users::delete( $id );
 		do_action( 'woocommerce_delete_customer', $id );
 		return true;
 	}
 
+	/** Stores the customer; profile_update fires (WC_Stand_In_Users::update()). */
 	private function write_row() {
 		$this->set_date_modified( WC_Stand_In_Store::tick() );
 		$this->apply_changes();
 		$this->assign_meta_ids();
-		WC_Stand_In_Store::$customers[ $this->id ] = array(
-			'props' => $this->data,
-			'meta'  => $this->export_meta(),
-		);
+		WC_Stand_In_Users::update( $this->id, $this->data, $this->export_meta() );
 	}
 
 	private function set_date_modified( $date ) {

@@ -64,7 +64,7 @@ final class WC_Stand_In_Customer_Flows {
 
 	/** wp-admin Users → Add New: WordPress only (user_register). */
 	public static function admin_add_user( $email, $role = 'customer' ) {
-		return wc_stand_in_insert_user(
+		return WC_Stand_In_Users::insert(
 			array(
 				'email'    => $email,
 				'username' => strstr( $email, '@', true ),
@@ -75,15 +75,14 @@ final class WC_Stand_In_Customer_Flows {
 
 	/** wp-admin user profile save: profile_update only (address fields go to user meta). */
 	public static function admin_edit_profile( $customer_id, $first_name ) {
-		WC_Stand_In_Store::$customers[ $customer_id ]['props']['first_name']    = $first_name;
-		WC_Stand_In_Store::$customers[ $customer_id ]['props']['date_modified'] = WC_Stand_In_Store::tick();
-		do_action( 'profile_update', $customer_id, null );
+		$row                           = WC_Stand_In_Users::read( $customer_id );
+		$row['props']['first_name']    = $first_name;
+		$row['props']['date_modified'] = WC_Stand_In_Store::tick();
+		WC_Stand_In_Users::update( $customer_id, $row['props'], $row['meta'] );
 	}
 
 	/** wp-admin Users → Delete. */
 	public static function admin_delete_user( $customer_id ) {
-		do_action( 'delete_user', $customer_id, null, null );
-		unset( WC_Stand_In_Store::$customers[ $customer_id ] );
-		do_action( 'deleted_user', $customer_id, null, null );
+		WC_Stand_In_Users::delete( $customer_id );
 	}
 }

@@ -3,7 +3,9 @@
  * The stand-in's "database": rows of orders, refunds, order items, products and customers kept in
  * memory, the id sequences (orders and refunds share one, like posts), the shop's clock and the
  * storage knobs. Objects are rebuilt from rows on every read, so what a hook sees through
- * wc_get_order() is what has been saved, not the caller's in-memory object.
+ * wc_get_order() is what has been saved, not the caller's in-memory object. export() and
+ * import() carry the whole state from one request to the next when the stand-in runs inside a
+ * real WordPress (tests/wp-e2e keeps it in an option).
  */
 final class WC_Stand_In_Store {
 
@@ -13,8 +15,14 @@ final class WC_Stand_In_Store {
 	/** @var bool Model WooCommerce before ≈9.1: woocommerce_new_order fires for a block-checkout draft. */
 	public static $draft_new_order = false;
 
+	/**
+	 * @var bool Customers are real WordPress users (wp_users + user meta), not rows of this store —
+	 *           true inside a real WordPress (see WC_Stand_In_Users).
+	 */
+	public static $users_in_wordpress = false;
+
 	/** @var int The shop's clock (UNIX seconds); every save advances it by one second. */
-	public static $now = 1795860000; // 2026-11-28T08:40:00Z
+	public static $now = 1795860000; // 2026-11-28T10:00:00Z
 
 	/** @var string The site's home URL. */
 	public static $site_url = 'https://shop.example';
@@ -50,6 +58,30 @@ final class WC_Stand_In_Store {
 		self::$products        = array();
 		self::$customers       = array();
 		self::$sequences       = array( 'post' => 100, 'item' => 0, 'meta' => 0, 'user' => 1 );
+		// WPINC is defined by a real WordPress's wp-settings.php, never by the plugin's test shim.
+		self::$users_in_wordpress = defined( 'WPINC' );
+	}
+
+	/** The whole state, to be kept between requests. */
+	public static function export() {
+		return array(
+			'now'       => self::$now,
+			'orders'    => self::$orders,
+			'items'     => self::$items,
+			'products'  => self::$products,
+			'customers' => self::$customers,
+			'sequences' => self::$sequences,
+		);
+	}
+
+	/** Continues from a state export() gave; the storage knobs stay as they are. */
+	public static function import( array $state ) {
+		self::$now       = (int) $state['now'];
+		self::$orders    = $state['orders'];
+		self::$items     = $state['items'];
+		self::$products  = $state['products'];
+		self::$customers = $state['customers'];
+		self::$sequences = $state['sequences'];
 	}
 
 	public static function next_id( $sequence ) {

@@ -87,18 +87,6 @@ function wc_get_page_screen_id( $for ) {
 	return $for;
 }
 
-/** A WordPress user appears: the row, then user_register (what wp_insert_user() does). */
-function wc_stand_in_insert_user( array $props ) {
-	$id                                  = WC_Stand_In_Store::next_id( 'user' );
-	$now                                 = WC_Stand_In_Store::tick();
-	WC_Stand_In_Store::$customers[ $id ] = array(
-		'props' => array_merge( $props, array( 'date_created' => $now, 'date_modified' => $now ) ),
-		'meta'  => array(),
-	);
-	do_action( 'user_register', $id, $props );
-	return $id;
-}
-
 /** Account creation at checkout and My Account (and inside a new WC_Customer's save). */
 function wc_create_new_customer( $email, $username = '', $password = '', $args = array() ) {
 	$username = '' !== $username ? $username : strstr( $email, '@', true );
@@ -111,7 +99,7 @@ function wc_create_new_customer( $email, $username = '', $password = '', $args =
 		),
 		$args
 	);
-	$id   = wc_stand_in_insert_user( $data );
+	$id   = WC_Stand_In_Users::insert( $data );
 	do_action( 'woocommerce_created_customer', $id, $data, '' === $password );
 	return $id;
 }

@@ -109,8 +109,8 @@ final class WP_Shim {
 
 	/**
 	 * wp-admin/options.php for action=update: capability (filterable per option page), nonce
-	 * `{option_page}-options`, update_option() for each registered option of the page, settings
-	 * errors kept for the redirect.
+	 * `{option_page}-options`, update_option() for each registered option of the page, a general
+	 * "Settings saved." when nothing else was said, settings errors kept for the redirect.
 	 */
 	public static function post_options_form( array $post ) {
 		$_POST       = $post;
@@ -123,6 +123,9 @@ final class WP_Shim {
 		check_admin_referer( $option_page . '-options' );
 		foreach ( isset( self::$allowed_options[ $option_page ] ) ? self::$allowed_options[ $option_page ] : array() as $option ) {
 			update_option( $option, isset( $post[ $option ] ) ? wp_unslash( $post[ $option ] ) : null );
+		}
+		if ( ! count( get_settings_errors() ) ) {
+			add_settings_error( 'general', 'settings_updated', 'Settings saved.', 'success' );
 		}
 		set_transient( 'settings_errors', get_settings_errors(), 30 );
 		wp_safe_redirect( add_query_arg( 'settings-updated', 'true', self::$referer ? self::$referer : admin_url( 'options-general.php' ) ) );
