@@ -2,6 +2,7 @@
 //! generated from these definitions; the README lists them.
 
 mod audit;
+mod doctor;
 mod init;
 mod replay;
 mod status;
@@ -60,6 +61,9 @@ pub enum Command {
     },
     /// Validate the configuration (file and WP settings) and show it, secrets hidden.
     Config,
+    /// Check the installation (accounts, files and modes, spool, socket, PHP, heartbeat, clock, NAV,
+    /// WooCommerce); each problem with the line that fixes it. Exits 1 when a check fails.
+    Doctor(doctor::DoctorArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -100,6 +104,7 @@ async fn dispatch(command: Command, config_path: Option<PathBuf>) -> anyhow::Res
         Command::Replay(args) => replay::run(config_path.as_deref(), args).await,
         Command::Init(args) => init::init(config_path.as_deref(), args),
         Command::Vault { command } => init::vault(config_path.as_deref(), command),
+        Command::Doctor(args) => doctor::run(config_path.as_deref(), args).await,
         Command::Config => {
             let spool = file_settings(config_path.as_deref()).ok().and_then(|s| ml_connector_formats::Spool::open(&s.agent.spool_path).ok());
             let (settings, _, problem) = crate::daemon::load_settings(config_path.as_deref(), spool.as_ref())?;
