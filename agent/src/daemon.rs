@@ -65,7 +65,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let board = Arc::new(StatusBoard::new());
     board.set_settings_problem(problem);
     let runtime: SharedRuntime = Arc::new(RwLock::new(Arc::new(Runtime::build(Arc::new(settings), store.clone(), keyring, started_at))));
-    log_readiness(&runtime.read().await.clone());
+    {
+        let rt = runtime.read().await.clone();
+        log_readiness(&rt);
+        board.set_configuration(rt.nav_problem.clone(), rt.woo_problem.clone());
+    }
 
     let wake = Arc::new(Notify::new());
     let reload = Arc::new(Notify::new());
@@ -173,7 +177,11 @@ async fn reload_settings(runtime: &SharedRuntime, options: &Options, spool: &Spo
             board.set_settings_problem(problem);
             let rebuilt = Arc::new(Runtime::build(Arc::new(settings), store, keyring, started_at));
             log_readiness(&rebuilt);
+            board.set_configuration(rebuilt.nav_problem.clone(), rebuilt.woo_problem.clone());
             *runtime.write().await = rebuilt.clone();
+            if let Err(error) = rebuilt.store.make_waiting_due() {
+                tracing::warn!(%error, "could not release waiting jobs after the reload");
+            }
             tokio::spawn(refresh_catalog_once(rebuilt));
             tracing::info!("settings reloaded");
         }
@@ -234,6 +242,9 @@ async fn listen_for_wakes(socket: tokio::net::UnixDatagram, wake: Arc<Notify>, m
 async fn schedules(runtime: SharedRuntime, lookback_hours: i64, mut stop: watch::Receiver<bool>) {
     let mut next_reconcile = chrono::Utc::now() + chrono::Duration::seconds(5);
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
+    // Inventory runs in its own task (schedules.inventory / inventory_full); a run cut short by
+    // the stop is taken up by the next start.
+    let mut inventory = crate::flows::inventory::schedule::Scheduler::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -244,6 +255,7 @@ async fn schedules(runtime: SharedRuntime, lookback_hours: i64, mut stop: watch:
             }
             _ = stop.changed() => return,
         }
+        inventory.tick(&runtime.read().await.clone());
         if chrono::Utc::now() < next_reconcile {
             continue;
         }

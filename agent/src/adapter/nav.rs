@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::bc_api::ledger::{LedgerEntry, NavItemStock, OpenSalesOrder, Sink, StockQuery};
 use super::bc_api::BcApi;
 use super::http::Recorder;
 use super::nav_pages::NavPages;
@@ -191,6 +192,56 @@ impl Nav {
         match self {
             Nav::Api(api) => api.describe(),
             Nav::Pages(pages) => pages.describe(),
+        }
+    }
+
+    // ---- stock (flows/inventory) ------------------------------------------------------------
+
+    /// Whether stock movements can be followed in the item ledger (API v2.0). Legacy page
+    /// services publish no ledger: the Item Card is scanned instead.
+    pub fn follows_ledger(&self) -> bool {
+        matches!(self, Nav::Api(_))
+    }
+
+    /// The newest item ledger entry number (`None` without a ledger).
+    pub async fn last_ledger_entry(&self, rec: &Recorder) -> AdapterResult<Option<i64>> {
+        match self {
+            Nav::Api(api) => api.last_ledger_entry(rec).await.map(Some),
+            Nav::Pages(_) => Ok(None),
+        }
+    }
+
+    /// Item ledger entries after `after`, page by page; returns the requests made.
+    pub async fn ledger_entries_after(&self, after: i64, rec: &Recorder, sink: Sink<'_, LedgerEntry>) -> AdapterResult<u32> {
+        match self {
+            Nav::Api(api) => api.ledger_entries_after(after, rec, sink).await,
+            Nav::Pages(_) => Ok(0),
+        }
+    }
+
+    /// Item stock, page by page; returns the requests made. Totals come from API v2.0 `items`;
+    /// stock limited to locations or of one variant only from the Item Card page's FlowFilters.
+    pub async fn item_stock(&self, query: &StockQuery<'_>, rec: &Recorder, sink: Sink<'_, NavItemStock>) -> AdapterResult<u32> {
+        match self {
+            Nav::Api(api) if query.locations.is_empty() && query.variant.is_none() => api.item_stock(query.items, rec, sink).await,
+            Nav::Api(api) => api.pages().item_card_stock(query, rec, sink).await,
+            Nav::Pages(pages) => pages.item_card_stock(query, rec, sink).await,
+        }
+    }
+
+    /// Item variants (the page services list none).
+    pub async fn item_variants(&self, rec: &Recorder) -> AdapterResult<Vec<CatalogVariant>> {
+        match self {
+            Nav::Api(api) => api.item_variants(rec).await,
+            Nav::Pages(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Open sales orders with this external document number prefix and their lines.
+    pub async fn open_sales_orders(&self, prefix: &str, rec: &Recorder, sink: Sink<'_, OpenSalesOrder>) -> AdapterResult<u32> {
+        match self {
+            Nav::Api(api) => api.open_sales_orders(prefix, rec, sink).await,
+            Nav::Pages(pages) => pages.open_sales_orders(prefix, rec, sink).await,
         }
     }
 }

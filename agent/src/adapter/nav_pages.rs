@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::bc_api::auth::Credentials;
+use super::bc_api::ledger::{NavItemStock, OpenSalesOrder, Sink, StockQuery};
 use super::http::{header, Answer, Call, Http, Recorder};
 use super::nav::{CompanyCheck, NavCustomer, NavSalesLine, NavSalesOrder, PostedInvoice};
 use super::odata::{encode, quoted, Collection};
@@ -376,5 +377,43 @@ fn page_order(order: PageOrder, lines: Option<Vec<NavSalesLine>>) -> NavSalesOrd
         total_including_tax: None,
         total_excluding_tax: None,
         lines,
+    }
+}
+
+/// Stock reads for the inventory flow (`flows/inventory`): the Item Card's `Inventory` FlowField
+/// with `Location_Filter` / `Variant_Filter` (what API v2.0 cannot give), and open web sales
+/// orders with their lines' shipped quantities. Pages are handed to `sink` as they arrive.
+impl NavPages {
+    async fn each_page<T: serde::de::DeserializeOwned>(&self, first: String, rec: &Recorder, sink: Sink<'_, T>) -> AdapterResult<u32> {
+        let mut next = Some(first);
+        let mut requests = 0;
+        while let Some(url) = next {
+            let page: Collection<T> = self.send(Method::GET, url, None, None, rec).await?.json(System::Nav)?;
+            requests += 1;
+            next = page.next_link;
+            sink(page.value);
+        }
+        Ok(requests)
+    }
+
+    pub async fn item_card_stock(&self, query: &StockQuery<'_>, rec: &Recorder, sink: Sink<'_, NavItemStock>) -> AdapterResult<u32> {
+        let mut url = format!("{}?$select=No,GTIN,Description,Blocked,Type,Inventory", self.url(&self.names.item));
+        if let Some(filter) = query.page_filter() {
+            url.push_str(&format!("&$filter={}", encode(&filter)));
+        }
+        self.each_page(url, rec, sink).await
+    }
+
+    /// Open sales orders whose external document number starts with `prefix` (all when empty).
+    pub async fn open_sales_orders(&self, prefix: &str, rec: &Recorder, sink: Sink<'_, OpenSalesOrder>) -> AdapterResult<u32> {
+        let mut url = format!(
+            "{}?$select=No,External_Document_No&$expand={}",
+            self.url(&self.names.sales_order),
+            encode("SalesOrderSalesLines($select=Type,No,Variant_Code,Quantity,Quantity_Shipped)")
+        );
+        if !prefix.is_empty() {
+            url.push_str(&format!("&$filter={}", encode(&format!("startswith(External_Document_No,{})", quoted(prefix)))));
+        }
+        self.each_page(url, rec, sink).await
     }
 }

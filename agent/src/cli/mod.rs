@@ -6,6 +6,7 @@ mod doctor;
 mod init;
 mod replay;
 mod status;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,11 @@ pub enum Command {
     },
     /// Run work again without duplicates: a job, every parked job, or an order as it is now.
     Replay(replay::ReplayArgs),
+    /// Run a synchronisation now (NAV stock → WooCommerce) and print what it changed.
+    Sync {
+        #[command(subcommand)]
+        command: sync::SyncCommand,
+    },
     /// Create the state directory, the spool and the vault key with the right owners and modes.
     Init(init::InitArgs),
     /// Encrypt a secret for the configuration file, or rotate the vault key.
@@ -102,6 +108,7 @@ async fn dispatch(command: Command, config_path: Option<PathBuf>) -> anyhow::Res
         Command::Check { json } => status::check(config_path.as_deref(), json).await,
         Command::Audit { command } => audit::run(config_path.as_deref(), command),
         Command::Replay(args) => replay::run(config_path.as_deref(), args).await,
+        Command::Sync { command } => sync::run(config_path.as_deref(), command).await,
         Command::Init(args) => init::init(config_path.as_deref(), args),
         Command::Vault { command } => init::vault(config_path.as_deref(), command),
         Command::Doctor(args) => doctor::run(config_path.as_deref(), args).await,

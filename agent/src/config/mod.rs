@@ -13,7 +13,7 @@ use ml_connector_formats::envelope::is_envelope;
 use ml_connector_formats::Keyring;
 use rust_decimal::Decimal;
 
-pub use raw::{RawAgent, RawNav, RawOrders, RawSettings, RawWoo};
+pub use raw::{RawAgent, RawInventory, RawNav, RawOrders, RawSettings, RawWoo};
 pub use rules::{Conditions, Decision, Rule};
 pub use schedule::Schedule;
 
@@ -165,6 +165,17 @@ pub struct Schedules {
     pub reconcile_orders: Schedule,
 }
 
+/// How stock is written to WooCommerce (docs/inventory.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InventorySettings {
+    /// NAV location codes whose stock counts (upper-cased); empty = every location.
+    pub locations: Vec<String>,
+    /// WooCommerce write requests in flight at once.
+    pub concurrency: usize,
+    /// Items per batch request (at most 100).
+    pub batch_size: usize,
+}
+
 /// Validated settings. `nav`/`woo`/`orders` are `None` until configured: the agent still runs,
 /// keeps events, and reports "not configured" instead of failing.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,6 +185,7 @@ pub struct Settings {
     pub woo: Option<WooSettings>,
     pub orders: OrderSettings,
     pub schedules: Schedules,
+    pub inventory: InventorySettings,
 }
 
 /// Reads the TOML file (or nothing) into a JSON value, the common form of both sources.

@@ -23,6 +23,7 @@ pub struct RawSettings {
     pub woo: RawWoo,
     pub orders: RawOrders,
     pub schedules: BTreeMap<String, String>,
+    pub inventory: RawInventory,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +87,15 @@ pub struct RawOrders {
     pub variant_separator: Option<String>,
     pub order_number_prefix: Option<String>,
     pub rules: Vec<RawRule>,
+}
+
+/// `[inventory]`: how stock is written back (docs/inventory.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawInventory {
+    pub locations: Option<Vec<String>>,
+    pub concurrency: Option<usize>,
+    pub batch_size: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,7 +165,33 @@ impl RawSettings {
             customers: schedule("customers", "every 30m")?,
             reconcile_orders: schedule("reconcile_orders", "every 5m")?,
         };
-        Ok(Settings { agent, nav, woo, orders, schedules })
+        let inventory = self.inventory.validate()?;
+        Ok(Settings { agent, nav, woo, orders, schedules, inventory })
+    }
+}
+
+impl RawInventory {
+    fn validate(&self) -> Result<InventorySettings, ConfigError> {
+        let mut locations = Vec::new();
+        for location in self.locations.iter().flatten() {
+            let code = crate::model::nav::code(location);
+            if code.is_empty() || code.chars().count() > 10 {
+                return Err(invalid("inventory.locations", format!("{location:?} is not a NAV location code (1 to 10 characters)")));
+            }
+            if !locations.contains(&code) {
+                locations.push(code);
+            }
+        }
+        let concurrency = self.concurrency.unwrap_or(4);
+        if !(1..=16).contains(&concurrency) {
+            return Err(invalid("inventory.concurrency", "must be between 1 and 16"));
+        }
+        // WooCommerce refuses batches above 100 items (413) unless a filter raises the limit.
+        let batch_size = self.batch_size.unwrap_or(100);
+        if !(1..=100).contains(&batch_size) {
+            return Err(invalid("inventory.batch_size", "must be between 1 and 100 (WooCommerce's batch limit)"));
+        }
+        Ok(InventorySettings { locations, concurrency, batch_size })
     }
 }
 
@@ -345,5 +381,22 @@ impl RawOrders {
             order_number_prefix: prefix,
             rules,
         })
+    }
+}
+
+#[cfg(test)]
+mod inventory_tests {
+    use super::*;
+
+    #[test]
+    fn inventory_settings_default_and_name_what_is_wrong() {
+        let settings = crate::config::load(&serde_json::json!({}), None, None).unwrap();
+        assert_eq!(settings.inventory, InventorySettings { locations: vec![], concurrency: 4, batch_size: 100 });
+        let file = serde_json::json!({"inventory": {"locations": [" main", "MAIN", "east"], "batch_size": 50}});
+        assert_eq!(crate::config::load(&file, None, None).unwrap().inventory.locations, vec!["MAIN".to_string(), "EAST".to_string()]);
+        for (bad, key) in [(serde_json::json!({"batch_size": 101}), "inventory.batch_size"), (serde_json::json!({"concurrency": 0}), "inventory.concurrency"), (serde_json::json!({"locations": ["WAY-TOO-LONG-CODE"]}), "inventory.locations")] {
+            let error = crate::config::load(&serde_json::json!({"inventory": bad}), None, None).unwrap_err().to_string();
+            assert!(error.contains(key), "{error}");
+        }
     }
 }

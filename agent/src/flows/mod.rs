@@ -2,6 +2,7 @@
 //! through the adapters, records everything in the audit trail and says how the job ended.
 
 pub mod commands;
+pub mod inventory;
 pub mod orders;
 pub mod reconcile;
 pub mod write_back;

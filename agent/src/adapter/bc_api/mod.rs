@@ -4,6 +4,7 @@
 //! page web services of the same server.
 
 pub mod auth;
+pub mod ledger;
 mod wire;
 
 pub use wire::num;

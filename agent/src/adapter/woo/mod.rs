@@ -5,6 +5,7 @@
 //! the plugin can tell the agent's own changes from the shop's.
 
 pub mod oauth1;
+pub mod stock;
 
 use base64::Engine;
 use reqwest::Method;
