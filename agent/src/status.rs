@@ -49,6 +49,9 @@ struct Board {
     recent: VecDeque<RecentSync>,
     pending_syncs: HashMap<i64, OrderSync>,
     settings_problem: Option<String>,
+    /// Why NAV / WooCommerce cannot be used at all (not configured, unusable settings).
+    nav_unusable: Option<String>,
+    woo_unusable: Option<String>,
     /// Job latency samples (agent's own time per job), for benchmarks and metrics.
     latencies_micros: Vec<u64>,
 }
@@ -114,6 +117,13 @@ impl StatusBoard {
         self.lock().settings_problem = problem;
     }
 
+    /// What the current runtime says about each side's configuration.
+    pub fn set_configuration(&self, nav_problem: Option<String>, woo_problem: Option<String>) {
+        let mut board = self.lock();
+        board.nav_unusable = nav_problem;
+        board.woo_unusable = woo_problem;
+    }
+
     /// Latency samples in microseconds (taken, not cleared).
     pub fn latencies(&self) -> Vec<u64> {
         self.lock().latencies_micros.clone()
@@ -136,13 +146,18 @@ impl StatusBoard {
             }
         }
         let board = self.lock();
+        let reach = |unusable: &Option<String>, seen: &Reachability| match unusable {
+            Some(problem) => Reachability { ok: false, checked_at: ml_connector_formats::utc_now(), detail: problem.clone() },
+            None => seen.clone(),
+        };
+        let (nav, woo) = (reach(&board.nav_unusable, &board.nav), reach(&board.woo_unusable, &board.woo));
         serde_json::json!({
             "agent_version": env!("CARGO_PKG_VERSION"),
             "started_at": self.started_at,
             "at": ml_connector_formats::utc_now(),
             "queue": { "spool": spool_depth, "pending": counts.pending, "running": counts.running, "parked": counts.parked, "held": counts.held },
             "last_success_at": board.last_success_at,
-            "reachability": { "nav": board.nav, "woo": board.woo },
+            "reachability": { "nav": nav, "woo": woo },
             "settings_problem": board.settings_problem,
             "recent": board.recent,
             "parked": parked,

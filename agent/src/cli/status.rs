@@ -50,10 +50,11 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     println!("last success: {}", document["last_success_at"].as_str().unwrap_or("never"));
     for system in ["nav", "woo"] {
         let r = &document["reachability"][system];
+        let detail = r["detail"].as_str().unwrap_or("");
         let state = match r["ok"].as_bool() {
             Some(true) => "ok".to_string(),
-            Some(false) => format!("FAILING: {}", r["detail"].as_str().unwrap_or("")),
-            None => "not contacted yet".to_string(),
+            Some(false) if !detail.is_empty() => format!("FAILING: {detail}"),
+            _ => "not contacted yet".to_string(),
         };
         println!("{:<13} {state}", format!("{}:", if system == "nav" { "NAV" } else { "WooCommerce" }));
     }

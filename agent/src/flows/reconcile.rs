@@ -15,7 +15,7 @@ use crate::store::jobs::JobState;
 pub const CURSOR: &str = "woo.orders.modified_after";
 /// Re-read this much before the cursor: orders saved while a page was being read move between
 /// pages, and clocks differ a little.
-const OVERLAP_SECS: i64 = 300;
+const OVERLAP_SECS: i64 = 60;
 
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ReconcileReport {

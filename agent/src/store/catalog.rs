@@ -24,8 +24,8 @@ pub struct CatalogVariant {
 
 impl Store {
     pub fn upsert_items(&self, items: &[CatalogItem]) -> StoreResult<()> {
-        let conn = self.lock();
-        let tx = conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -42,8 +42,8 @@ impl Store {
     }
 
     pub fn upsert_variants(&self, variants: &[CatalogVariant]) -> StoreResult<()> {
-        let conn = self.lock();
-        let tx = conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
         {
             let mut stmt = tx
                 .prepare_cached(

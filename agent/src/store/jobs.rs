@@ -178,13 +178,16 @@ impl Store {
     /// it is pending and due. Older jobs superseded by a newer one of the same family are marked so.
     pub fn claim(&self, limit: usize) -> StoreResult<Vec<Job>> {
         let now = now_millis();
-        let conn = self.lock();
-        let tx = conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut conn = self.lock();
+        // IMMEDIATE: another process (the CLI's sync or replay) may write; a deferred transaction
+        // would fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
         let mut claimed = Vec::new();
         {
             let mut candidates = tx
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM jobs j WHERE j.state = 'pending' AND j.not_before <= ?1 \
+                    // Walk pending jobs in id order and stop at the limit (no sort of all of them).
+                    "SELECT {COLUMNS} FROM jobs j INDEXED BY jobs_by_state_id WHERE j.state = 'pending' AND j.not_before <= ?1 \
                      AND j.id = (SELECT MIN(k.id) FROM jobs k WHERE k.subject = j.subject AND k.state IN ('pending', 'running')) \
                      ORDER BY j.id LIMIT ?2"
                 ))
@@ -253,6 +256,14 @@ impl Store {
         self.lock()
             .execute(sql, params![not_before, reason, now_text(), job_id])
             .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Makes every waiting job due now (after a settings reload: what waited for configuration or
+    /// for a server may go at once).
+    pub fn make_waiting_due(&self) -> StoreResult<usize> {
+        self.lock()
+            .execute("UPDATE jobs SET not_before = 0 WHERE state = 'pending' AND not_before > 0", [])
             .map_err(|e| self.err(e))
     }
 
@@ -417,6 +428,28 @@ mod tests {
         store.finish(newer.id, JobState::Done, None).unwrap();
         assert_eq!(store.supersede_older(&newer).unwrap(), 1);
         assert_eq!(store.queue_counts().unwrap(), QueueCounts::default());
+    }
+
+    /// Regression: one subject with thousands of waiting jobs made each claim scan them all for
+    /// every pending job (quadratic). Counted in SQLite's own steps, not in time.
+    #[test]
+    fn claiming_with_a_long_subject_line_stays_cheap() {
+        let store = Store::in_memory().unwrap();
+        for seq in 1..=3000 {
+            import(&store, seq, &event(EventKind::CustomerUpdated, 2));
+            import(&store, 10_000 + seq, &event(EventKind::OrderCreated, seq));
+        }
+        let conn = store.lock();
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT MIN(k.id) FROM jobs k WHERE k.subject = 'customer:2' AND k.state IN ('pending', 'running')")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        drop(conn);
+        assert!(plan.iter().any(|p| p.contains("jobs_by_subject_state")), "{plan:?}");
+        assert_eq!(store.claim(8).unwrap().len(), 8);
     }
 
     #[test]

@@ -19,8 +19,13 @@ pub fn agent_binary() -> PathBuf {
         if let Some(path) = std::env::var_os("ML_CONNECTOR_AGENT") {
             return PathBuf::from(path);
         }
+        // Benchmarks (built with --release) measure the release agent.
+        let mut args = vec!["build", "-p", "ml-connector-agent", "--bin", "ml-connector-agent", "--message-format=json-render-diagnostics"];
+        if !cfg!(debug_assertions) {
+            args.push("--release");
+        }
         let output = Command::new(env!("CARGO"))
-            .args(["build", "-p", "ml-connector-agent", "--bin", "ml-connector-agent", "--message-format=json-render-diagnostics"])
+            .args(&args)
             .stderr(Stdio::inherit())
             .output()
             .expect("running cargo build");
@@ -30,7 +35,7 @@ pub fn agent_binary() -> PathBuf {
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "ml-connector-agent")
             .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .last()
+            .next_back()
             .expect("cargo reported the agent executable")
     })
     .clone()
@@ -223,6 +228,11 @@ impl Stack {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The agent's process id, for reading its memory.
+    pub fn agent_pid(&self) -> Option<u32> {
+        self.agent.lock().unwrap().0.as_ref().map(|c| c.id())
     }
 
     pub fn agent_running(&self) -> bool {
