@@ -5,10 +5,12 @@
 # match, a trade customer and one with a SKU NAV does not know — become sales orders; the parked one
 # is shown with its reason. Everything listens on 127.0.0.1 and stops on Ctrl-C.
 #
-#   bash tests/demo.sh             run, show the result, keep running until Ctrl-C
-#   bash tests/demo.sh --no-wait   run, show the result, stop
+#   bash tests/demo.sh                   run, show the result, keep running until Ctrl-C
+#   bash tests/demo.sh --no-wait         run, show the result, stop
+#   bash tests/demo.sh --with-wordpress  the same with a real WordPress, PHP-FPM and the extension
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ "${1:-}" = "--with-wordpress" ] && exec bash tests/wp-e2e/demo.sh "${@:2}"
 . tests/lib/packages.sh
 need_packages jq curl
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, CI): installs what the tests need on Debian 12, builds everything, runs
-# the Rust tests (unit, contract tests of both simulators, PHP extension, end to end) and the
-# plugin's PHPUnit tests. Servers the tests start listen on 127.0.0.1 only and stop with them.
+# the Rust tests (unit, contract tests of both simulators, PHP extension, end to end), the plugin's
+# PHPUnit tests, the WordPress end-to-end suite in a real browser, and the packaging checks (as root:
+# systemd-nspawn and dpkg). Servers the tests start listen on 127.0.0.1 only and stop with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib/packages.sh
@@ -15,4 +16,8 @@ echo "== PHPUnit (wp-plugin)"
 phpunit -c wp-plugin/phpunit.xml.dist
 echo "== php -l (wp-plugin)"
 find wp-plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+echo "== WordPress end to end: real WordPress, PHP-FPM, headless Chromium (tests/wp-e2e)"
+bash tests/wp-e2e/run.sh
+echo "== packaging: systemd unit, .deb and install.sh in systemd-nspawn (tests/packaging)"
+bash tests/packaging/run.sh
 echo "all tests passed"
