@@ -41,6 +41,31 @@ pub fn agent_binary() -> PathBuf {
     .clone()
 }
 
+/// Builds the PHP extension once per test process and returns the absolute path of the `.so`.
+pub fn extension_so() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Some(path) = std::env::var_os("ML_CONNECTOR_SO") {
+            return PathBuf::from(path);
+        }
+        let output = Command::new(env!("CARGO"))
+            .args(["build", "-p", "ml-connector-php", "--message-format=json-render-diagnostics"])
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("running cargo build");
+        assert!(output.status.success(), "building the extension failed");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "ml_connector")
+            .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f.as_str().filter(|f| f.ends_with(".so")).map(PathBuf::from))
+            .next_back()
+            .expect("cargo reported the extension")
+    })
+    .clone()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Deployment {
     /// BC online: API v2.0 with OAuth client credentials.
@@ -177,6 +202,28 @@ impl Stack {
             stack.start_agent()?;
         }
         Ok(stack)
+    }
+
+    /// Runs a PHP script in php-cli with the built extension loaded and pointed at this stack's
+    /// spool, key and socket (as php.ini would on the web host). Extra `-d` settings override.
+    pub fn php(&self, script: &str, overrides: &[(&str, String)]) -> Output {
+        let path = self.dir.path().join("script.php");
+        std::fs::write(&path, script).expect("writing the PHP script");
+        let mut settings = vec![
+            ("ml_connector.spool_path", self.spool_path().display().to_string()),
+            ("ml_connector.key_path", self.dir.path().join("vault.key").display().to_string()),
+            ("ml_connector.wake_socket", self.dir.path().join("agent.sock").display().to_string()),
+        ];
+        for (name, value) in overrides {
+            settings.retain(|(n, _)| n != name);
+            settings.push((name, value.clone()));
+        }
+        let mut command = Command::new("php");
+        command.arg("-n").arg("-d").arg(format!("extension={}", extension_so().display()));
+        for (name, value) in settings {
+            command.arg("-d").arg(format!("{name}={value}"));
+        }
+        command.arg(&path).output().expect("running php")
     }
 
     pub fn spool_path(&self) -> PathBuf {
