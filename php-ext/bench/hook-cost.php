@@ -93,6 +93,22 @@ function measure(callable $enqueue, int $count, int $first_id): array
     return [$build, $hand_off, $failures];
 }
 
+/** Appends the samples (µs) as one JSON line to $BENCH_RESULTS for tests/bench/report.py. */
+function record_samples(string $path, string $label, array $hand_off): void
+{
+    $file = getenv('BENCH_RESULTS');
+    if ($file === false || $file === '') {
+        return;
+    }
+    $line = json_encode([
+        'bench' => 'hook_cost', 'figure' => 'enqueue', 'path' => $path, 'label' => $label,
+        'durability' => ini_get('ml_connector.durability') ?: 'full',
+        'agent' => str_contains($label, 'agent up') ? 'up' : 'down',
+        'samples_us' => array_map(fn ($ns) => round($ns / 1000, 1), $hand_off),
+    ]);
+    file_put_contents($file, $line . "\n", FILE_APPEND | LOCK_EX);
+}
+
 function print_results(string $label, array $build, array $hand_off, int $failures): void
 {
     $total = array_map(fn ($a, $b) => $a + $b, $build, $hand_off);
@@ -113,6 +129,7 @@ if ($first === null) {
 printf("%s: event %d bytes; first call in this process (opens the spool) %.1f µs\n", $label, $size, $first_call_us);
 [$build, $hand_off, $failures] = measure('ml_connector_enqueue', $count, 2);
 print_results("  ml_connector_enqueue, $label", $build, $hand_off, $failures);
+record_samples('extension', $label, $hand_off);
 printf("  wake after the run: %s\n", ml_connector_wake());
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +145,7 @@ if ($fallback_file !== false && $fallback_file !== '') {
 if (function_exists('ml_connector_fallback_enqueue')) {
     [$build, $hand_off, $failures] = measure('ml_connector_fallback_enqueue', $count, 2 + $count);
     print_results("  ml_connector_fallback_enqueue, $label", $build, $hand_off, $failures);
+    record_samples('fallback', $label, $hand_off);
 } else {
     echo "  (ml_connector_fallback_enqueue() not defined: PHP fallback not measured)\n";
 }

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use ml_connector_e2e::bench_results::record;
 use ml_connector_e2e::{Stack, StackOptions};
 use serde_json::{json, Value};
 
@@ -69,7 +70,9 @@ async fn latency_phase() -> anyhow::Result<()> {
     let stack = quiet_stack("").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pid = stack.agent_pid().unwrap();
-    println!("\nagent idle RSS: {} KiB", rss_kib(pid, "VmRSS"));
+    let idle_rss = rss_kib(pid, "VmRSS");
+    println!("\nagent idle RSS: {idle_rss} KiB");
+    record("orders", "idle_rss", json!({"kib": idle_rss}));
     let first = stack.place_order(order(0)).await?;
     stack.wait_idle(Duration::from_secs(30)).await?;
     let _ = first;
@@ -113,8 +116,20 @@ async fn latency_phase() -> anyhow::Result<()> {
         requests_new.push(stack.bc.control().journal().since(before).iter().filter(|r| !r.uri.contains("/oauth2/")).count());
     }
     println!("NAV requests per order, new customer: min {}, max {}", requests_new.iter().min().unwrap(), requests_new.iter().max().unwrap());
+    record("orders", "latency", json!({"end_to_end_ms": latencies, "agent_share_ms": nav_share}));
+    record("orders", "requests_per_order", json!({"known": requests_known, "new_customer": requests_new}));
     stack.shutdown().await;
     Ok(())
+}
+
+/// Orders per second between 10 % and 90 % of the queue: the agent's steady state, without its
+/// start (catalog load) and the tail.
+fn steady_rate(progress: &[(f64, usize)], total: usize) -> f64 {
+    let at = |share: f64| progress.iter().find(|(_, done)| *done as f64 >= total as f64 * share).copied();
+    match (at(0.1), at(0.9)) {
+        (Some((t1, d1)), Some((t2, d2))) if t2 > t1 => (d2 - d1) as f64 / (t2 - t1),
+        _ => f64::NAN,
+    }
 }
 
 async fn throughput_phase(throughput_orders: usize) -> anyhow::Result<()> {
@@ -130,9 +145,11 @@ async fn throughput_phase(throughput_orders: usize) -> anyhow::Result<()> {
     let pid = stack.agent_pid().unwrap();
     let started = Instant::now();
     let mut peak = 0;
+    let mut progress: Vec<(f64, usize)> = Vec::new();
     loop {
         peak = peak.max(rss_kib(pid, "VmRSS"));
         let done = stack.bc.control().journal().total() as usize;
+        progress.push((started.elapsed().as_secs_f64(), done.saturating_sub(before)));
         if done >= throughput_orders + before {
             break;
         }
@@ -144,15 +161,21 @@ async fn throughput_phase(throughput_orders: usize) -> anyhow::Result<()> {
     }
     let secs = started.elapsed().as_secs_f64();
     stack.wait_idle(Duration::from_secs(600)).await?;
-    println!("\nthroughput: {throughput_orders} queued orders in {secs:.2} s = {:.0} orders/s (agent start and catalog load included); agent peak RSS {} KiB (VmHWM {} KiB); {} sales orders in NAV",
-        throughput_orders as f64 / secs, peak, rss_kib(pid, "VmHWM"), stack.sales_orders().len());
+    let steady = steady_rate(&progress, throughput_orders);
+    let hwm = rss_kib(pid, "VmHWM");
+    let in_nav = stack.sales_orders().len();
+    println!("\nthroughput: {throughput_orders} queued orders in {secs:.2} s = {:.0} orders/s (agent start and catalog load included); steady state (10 % → 90 % of the queue) {steady:.0} orders/s; agent peak RSS {peak} KiB (VmHWM {hwm} KiB); {in_nav} sales orders in NAV",
+        throughput_orders as f64 / secs);
+    record("orders", "throughput", json!({"orders": throughput_orders, "seconds": secs, "overall_per_s": throughput_orders as f64 / secs,
+        "steady_per_s": steady, "peak_rss_kib": peak, "hwm_kib": hwm, "sales_orders": in_nav, "progress": progress}));
     stack.shutdown().await;
     Ok(())
 }
 
 async fn throttle_phase(throttle_secs: u64) -> anyhow::Result<()> {
-    // 3. Under the BC online throttle (6,000 requests / 5 min = 20/s; window scaled to 30 s).
-    let stack = quiet_stack("[nav]\nrequests_per_second = 18.0\nburst = 5\n").await;
+    // 3. Under the BC online throttle (6,000 requests / 5 min = 20/s; window scaled to 30 s), with the
+    // agent's default pacing (19 requests/s).
+    let stack = quiet_stack("").await;
     let mut limits = stack.bc.control().limits();
     limits.rate_limit = 600;
     limits.rate_window_ms = 30_000;
@@ -167,7 +190,12 @@ async fn throttle_phase(throttle_secs: u64) -> anyhow::Result<()> {
     for i in 0..n {
         stack.place_order(order(i)).await?;
     }
-    tokio::time::sleep(Duration::from_secs(throttle_secs).saturating_sub(started.elapsed())).await;
+    // NAV requests per second over the run, sampled every 250 ms (for the chart).
+    let mut series: Vec<(f64, u64)> = Vec::new();
+    while started.elapsed() < Duration::from_secs(throttle_secs) {
+        series.push((started.elapsed().as_secs_f64(), stack.bc.control().journal().total() - before_total));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let window = stack.bc.control().journal().since(before_total);
     let nav: Vec<_> = window.iter().filter(|r| !r.uri.contains("/oauth2/")).collect();
@@ -176,7 +204,11 @@ async fn throttle_phase(throttle_secs: u64) -> anyhow::Result<()> {
     println!("\nunder the throttle (limit 20 requests/s per user): {:.1} NAV requests/s sustained over {elapsed:.0} s = {:.0}% of the limit; {done} orders done, {throttled} throttled answers",
         nav.len() as f64 / elapsed, nav.len() as f64 / elapsed / 20.0 * 100.0);
     let status = stack.wait_idle(Duration::from_secs(600)).await?;
-    println!("  after draining: parked {}, held {}, sales orders {}", status["queue"]["parked"], status["queue"]["held"], stack.sales_orders().len() - count_before);
+    let drained = stack.sales_orders().len() - count_before;
+    println!("  after draining: parked {}, held {}, sales orders {drained} of {n}", status["queue"]["parked"], status["queue"]["held"]);
+    record("orders", "throttle", json!({"limit_per_s": 20, "configured_per_s": 19, "seconds": elapsed, "nav_requests": nav.len(),
+        "per_s": nav.len() as f64 / elapsed, "throttled": throttled, "placed": n, "done_in_window": done, "done_after_drain": drained,
+        "parked": status["queue"]["parked"], "held": status["queue"]["held"], "series": series}));
     stack.shutdown().await;
     Ok(())
 }

@@ -14,8 +14,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bc_sim::{EntryKind, ItemEntry};
+use ml_connector_e2e::bench_results::record;
 use ml_connector_e2e::{agent_binary, Stack, StackOptions};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 struct Measured {
     wall: Duration,
@@ -99,7 +100,10 @@ async fn woo_since(stack: &Stack, since: u64) -> Vec<(String, String)> {
     journal["requests"].as_array().unwrap().iter().map(|r| (r["method"].as_str().unwrap_or("").to_string(), r["uri"].as_str().unwrap_or("").to_string())).collect()
 }
 
-fn row(label: &str, m: &Measured) {
+fn row(size: usize, label: &str, m: &Measured) {
+    record("inventory", "run", json!({"skus": size, "run": label, "wall_s": m.wall.as_secs_f64(), "cpu_s": m.cpu.as_secs_f64(),
+        "peak_rss_kib": m.max_rss_kib, "nav_requests": m.nav, "woo_reads": m.woo_reads, "woo_writes": m.woo_writes,
+        "changed": m.report["changes"].as_array().map(Vec::len).unwrap_or(0), "state": m.report["state"].clone()}));
     println!(
         "  {label:<28} {:>8.2} s {:>8.2} s {:>9} KiB {:>6} {:>8} {:>8} {:>8} {:>10}",
         m.wall.as_secs_f64(),
@@ -133,9 +137,9 @@ async fn bench(size: usize) -> anyhow::Result<()> {
     println!("\n{size} synthetic SKUs (+ the demo catalog):");
     println!("  {:<28} {:>10} {:>10} {:>13} {:>6} {:>8} {:>8} {:>8} {:>10}", "run", "wall", "agent CPU", "peak RSS", "NAV", "Woo GET", "Woo POST", "changed", "state");
     let all = measure(&stack, &["sync", "inventory", "--json", "--full"]).await;
-    row("full, every SKU changed", &all);
+    row(size, "full, every SKU changed", &all);
     let none = measure(&stack, &["sync", "inventory", "--json", "--full"]).await;
-    row("full, nothing changed", &none);
+    row(size, "full, nothing changed", &none);
     let moved = (size / 100).max(1);
     for n in (1..=size).step_by(size / moved) {
         let entry = ItemEntry {
@@ -149,9 +153,9 @@ async fn bench(size: usize) -> anyhow::Result<()> {
         stack.bc.control().post_item_entry(None, &entry).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     let incremental = measure(&stack, &["sync", "inventory", "--json"]).await;
-    row(&format!("incremental, {moved} moved (1 %)"), &incremental);
+    row(size, &format!("incremental, {moved} moved (1 %)"), &incremental);
     let quiet = measure(&stack, &["sync", "inventory", "--json"]).await;
-    row("incremental, nothing moved", &quiet);
+    row(size, "incremental, nothing moved", &quiet);
     let sample = stack.woo.control().product_by_sku("SYN-000001").map(|p| p["stock_quantity"].clone());
     println!("  check: SYN-000001 in WooCommerce = {sample:?} (NAV 2 + 3 received = 5)");
     stack.shutdown().await;

@@ -3,6 +3,8 @@
 //! key, and helpers to place orders, wait, read NAV's records and the agent's status. One line
 //! starts a whole stack: `Stack::start(StackOptions::default()).await`.
 
+pub mod bench_results;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
