@@ -232,6 +232,13 @@ impl RawNav {
         let Some(deployment) = deployment.map(str::trim).filter(|d| !d.is_empty()) else {
             return Ok(None);
         };
+        // A freshly activated plugin publishes its defaults (a deployment type, no credentials):
+        // that is "not configured yet", not an invalid configuration.
+        let credentials = [&self.tenant, &self.client_id, &self.client_secret, &self.base_url, &self.user, &self.access_key];
+        let known = ["bc_online", "bc_onprem", "nav_onprem"].contains(&deployment);
+        if known && credentials.iter().all(|field| nonblank(field).is_none()) {
+            return Ok(None);
+        }
         let deployment = match deployment {
             "bc_online" => Deployment::BcOnline {
                 tenant: required(&self.tenant, "nav.tenant")?,

@@ -15,6 +15,14 @@ fn empty_configuration_is_valid_but_unconfigured() {
 }
 
 #[test]
+fn a_deployment_without_any_credentials_is_not_configured_yet() {
+    // What a freshly activated plugin publishes: its default deployment type, nothing else.
+    let site = serde_json::json!({"schema": 1, "deployment": "bc_online", "nav": {"environment": "production"}});
+    let settings = load(&serde_json::json!({}), Some(&site.to_string()), None).unwrap();
+    assert!(settings.nav.is_none());
+}
+
+#[test]
 fn site_document_secrets_are_decrypted_for_their_purpose() {
     let ring = keyring();
     let site = serde_json::json!({
@@ -57,7 +65,7 @@ fn mistakes_are_named() {
     let cases = [
         (serde_json::json!({"agent": {"concurency": 2}}), "concurency"),
         (serde_json::json!({"deployment": "cloud"}), "deployment"),
-        (serde_json::json!({"deployment": "bc_online", "nav": {"company": "C"}}), "nav.tenant"),
+        (serde_json::json!({"deployment": "bc_online", "nav": {"company": "C", "client_id": "app"}}), "nav.tenant"),
         (serde_json::json!({"deployment": "nav_onprem", "nav": {"base_url": "nav:7048", "user": "u", "access_key": "k", "company": "C"}}), "nav.base_url"),
         (serde_json::json!({"orders": {"guests": {"mode": "fixed"}}}), "orders.guests.customer_number"),
         (serde_json::json!({"orders": {"sku_match": ["ean"]}}), "orders.sku_match"),

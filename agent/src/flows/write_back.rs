@@ -1,7 +1,8 @@
 //! Write-back: the NAV document number goes onto the WooCommerce order (meta + a note), through
 //! the REST API, marked as the agent's own write. Fingerprints ignore meta and notes, so the
 //! event WordPress fires for this write is recognised as "no change" and not sent back to NAV.
-//! A failed write-back does not fail the sync; a sweep retries it.
+//! A failed write-back does not fail the sync; a sweep retries it, unless WooCommerce refused it
+//! for good (order deleted, request invalid).
 
 use super::audit_exchanges_for;
 use crate::adapter::http::Recorder;
@@ -25,8 +26,17 @@ async fn write_back_for(rt: &Runtime, job_id: Option<i64>, order_id: i64, nav_nu
             }
             true
         }
-        Err(error) => {
+        Err(error) if error.is_retryable() => {
             tracing::warn!(%error, order_id, "writing the NAV number back to WooCommerce failed; will retry");
+            false
+        }
+        Err(error) => {
+            // The order is gone (deleted in WooCommerce) or the shop refuses the request as such:
+            // retrying every sweep would never succeed. The NAV number stays in the link and audit.
+            tracing::warn!(%error, order_id, nav_number, "WooCommerce refused the NAV number write-back; not retrying");
+            if let Err(error) = rt.store.set_write_back_refused(order_id) {
+                tracing::error!(%error, order_id, "could not record the refused write-back");
+            }
             false
         }
     }

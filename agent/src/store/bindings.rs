@@ -82,7 +82,7 @@ impl OrderLink {
             fingerprint: row.get(6)?,
             document: row.get(7)?,
             lines: lines.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default(),
-            written_back: row.get::<_, i64>(9)? != 0,
+            written_back: row.get::<_, i64>(9)? == 1,
             attempts_unknown: row.get(10)?,
             created_at: row.get(11)?,
             updated_at: row.get(12)?,
@@ -179,6 +179,15 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// WooCommerce refused the write-back for good (the order is gone, or the request is invalid):
+    /// the sweep stops retrying it; the NAV number stays in the link and the audit.
+    pub fn set_write_back_refused(&self, woo_order_id: i64) -> StoreResult<()> {
+        self.lock()
+            .execute("UPDATE order_links SET written_back = -1, updated_at = ?1 WHERE woo_order_id = ?2", params![now_text(), woo_order_id])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// Links not yet written back to WooCommerce (a failed write-back is retried later).
     pub fn links_to_write_back(&self, limit: usize) -> StoreResult<Vec<OrderLink>> {
         let conn = self.lock();
@@ -256,6 +265,16 @@ mod tests {
         assert_eq!(store.links_to_write_back(10).unwrap().len(), 1);
         store.set_written_back(9).unwrap();
         assert!(store.links_to_write_back(10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_refused_write_back_is_not_retried_and_not_shown_as_written() {
+        let store = Store::in_memory().unwrap();
+        store.mark_creating(7, "WC-7", false).unwrap();
+        store.bind_order(7, "WC-7", OrderLinkState::Created, "guid", "S-ORD7", "10000", "fp", "{}", &[]).unwrap();
+        store.set_write_back_refused(7).unwrap();
+        assert!(store.links_to_write_back(10).unwrap().is_empty());
+        assert!(!store.order_link(7).unwrap().unwrap().written_back);
     }
 
     #[test]

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS order_links (
     fingerprint              TEXT,           -- of the WooCommerce content NAV reflects
     document                 TEXT,           -- JSON of the mapped draft last applied
     lines                    TEXT,           -- JSON: NAV line id per WooCommerce line
-    written_back             INTEGER NOT NULL DEFAULT 0,
+    written_back             INTEGER NOT NULL DEFAULT 0, -- 1 done, -1 WooCommerce refused it for good
     attempts_unknown         INTEGER NOT NULL DEFAULT 0, -- creates whose outcome was unknown
     created_at               TEXT NOT NULL,
     updated_at               TEXT NOT NULL
