@@ -12,6 +12,8 @@ echo "== cargo build (workspace, including the PHP extension)"
 cargo build --workspace --all-targets --locked
 echo "== cargo test"
 cargo test --workspace --locked -- --test-threads="${TEST_THREADS:-2}"
+echo "== fuzzing: every target 10 s on stable Rust (tests/fuzz, docs/fuzzing.md)"
+FUZZ_PROFILE=dev bash tests/fuzz/run.sh 10
 echo "== PHPUnit (wp-plugin)"
 phpunit -c wp-plugin/phpunit.xml.dist
 echo "== php -l (wp-plugin)"

@@ -103,7 +103,13 @@ impl Keyring {
             }
             let bytes = BASE64.decode(material).map_err(|_| bad(index + 1, "key is not base64"))?;
             let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| bad(index + 1, "key must be 32 bytes"))?;
-            keys.push(Key { id: id.to_ascii_lowercase(), cipher });
+            let id = id.to_ascii_lowercase();
+            // Envelopes name their key by id: with two keys of one id, the last would encrypt and
+            // the first decrypt, and every new secret would be unreadable (found by fuzzing).
+            if keys.iter().any(|k: &Key| k.id == id) {
+                return Err(bad(index + 1, "key id appears twice; every key needs its own id"));
+            }
+            keys.push(Key { id, cipher });
         }
         if keys.is_empty() {
             return Err(EnvelopeError::NoKey { path: origin.to_string() });
@@ -138,9 +144,17 @@ impl Keyring {
     /// Appends a new key, which encrypts from now on. Old keys stay for decryption.
     pub fn rotate(path: &Path) -> Result<Self, EnvelopeError> {
         let io = |source| EnvelopeError::KeyFileIo { path: path.display().to_string(), source };
-        Self::load(path)?;
+        let current = Self::load(path)?;
+        // A new id, never one in use (4 random bytes collide rarely, but a collision would make
+        // the key file unreadable).
+        let line = loop {
+            let line = new_key_line();
+            if !current.keys.iter().any(|k| line.split(' ').nth(1) == Some(k.id.as_str())) {
+                break line;
+            }
+        };
         let mut file = std::fs::OpenOptions::new().append(true).open(path).map_err(io)?;
-        file.write_all(format!("{}\n", new_key_line()).as_bytes()).map_err(io)?;
+        file.write_all(format!("{line}\n").as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         Self::load(path)
     }
@@ -267,6 +281,13 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode & 0o007, 0, "key file must not be readable by others");
         }
+    }
+
+    #[test]
+    fn a_key_file_with_one_id_twice_is_refused() {
+        let two = format!("{VECTOR_KEY_FILE}mlc-key 0A1B2C3D AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n");
+        let error = Keyring::parse(&two, "t").unwrap_err();
+        assert!(matches!(error, EnvelopeError::KeyFileFormat { line: 2, .. }), "{error}");
     }
 
     #[test]

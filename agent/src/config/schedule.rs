@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
+/// The longest `every` interval: a year and a day, as far as a cron expression looks ahead.
+const LONGEST_INTERVAL_SECS: u64 = 366 * 24 * 3600;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
     Off,
@@ -32,15 +35,21 @@ impl Schedule {
             let every = every.trim();
             let (number, unit) = every.split_at(every.find(|c: char| !c.is_ascii_digit()).unwrap_or(every.len()));
             let n: u64 = number.parse().map_err(|_| format!("{text:?}: expected `every <number><s|m|h>`"))?;
-            let secs = match unit.trim() {
-                "s" => n,
-                "m" => n * 60,
-                "h" => n * 3600,
+            let unit_secs = match unit.trim() {
+                "s" => 1,
+                "m" => 60,
+                "h" => 3600,
                 _ => return Err(format!("{text:?}: unit must be s, m or h")),
             };
-            if secs == 0 {
+            if n == 0 {
                 return Err(format!("{text:?}: interval must be above zero"));
             }
+            // A bound, so no interval overflows when multiplied or added to a date (found by
+            // fuzzing: `every 99999999999999h` panicked the scheduler).
+            let secs = n.checked_mul(unit_secs).filter(|secs| *secs <= LONGEST_INTERVAL_SECS);
+            let Some(secs) = secs else {
+                return Err(format!("{text:?}: interval must be at most 366 days"));
+            };
             return Ok(Schedule::Every(Duration::from_secs(secs)));
         }
         let fields: Vec<&str> = text.split_whitespace().collect();
@@ -61,7 +70,7 @@ impl Schedule {
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Schedule::Off => None,
-            Schedule::Every(interval) => Some(after + chrono::Duration::from_std(*interval).ok()?),
+            Schedule::Every(interval) => after.checked_add_signed(chrono::Duration::from_std(*interval).ok()?),
             Schedule::Cron(cron) => cron.next_after(after),
         }
     }
@@ -153,11 +162,21 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_interval_still_gives_a_next_run() {
+        let yearly = Schedule::parse("every 8784h").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        assert_eq!(yearly.next_after(at).unwrap(), Utc.with_ymd_and_hms(2027, 11, 29, 10, 0, 0).unwrap());
+        assert_eq!(yearly.next_after(DateTime::<Utc>::MAX_UTC), None, "no overflow at the end of time");
+    }
+
+    #[test]
     fn names_what_is_wrong() {
         for (text, expected) in [
             ("every 15", "unit"),
             ("every m", "every <number>"),
             ("every 0m", "above zero"),
+            ("every 8785h", "at most 366 days"),
+            ("every 99999999999999999h", "at most 366 days"),
             ("61 * * * *", "minute: 61"),
             ("* * *", "5 fields"),
             ("*/0 * * * *", "step"),

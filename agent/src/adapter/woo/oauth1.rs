@@ -37,10 +37,13 @@ pub fn signed_query_at(
     all.push(("oauth_nonce".into(), nonce.into()));
     all.push(("oauth_signature_method".into(), "HMAC-SHA256".into()));
     all.push(("oauth_timestamp".into(), timestamp.into()));
-    let mut encoded: Vec<(String, String)> = all.iter().map(|(k, v)| (rfc3986(k), rfc3986(v))).collect();
-    // WooCommerce sorts by key with strcmp (byte order) after encoding.
-    encoded.sort();
-    let param_string = encoded.iter().map(|(k, v)| rfc3986(&format!("{k}={v}"))).collect::<Vec<_>>().join("%26");
+    // WooCommerce sorts by the *decoded* name (`uksort($params, 'strcmp')`, byte order) and only
+    // then encodes (`normalize_parameters`): sorting the encoded names instead puts `%C3%A9` before
+    // `z` and `a%2Fb` before `a-b`, and WooCommerce answers "signature does not match" (found by
+    // the fuzz target `woo_oauth`). A stable sort keeps repeated names in the order given.
+    let mut sorted: Vec<&(String, String)> = all.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let param_string = sorted.iter().map(|(k, v)| rfc3986(&format!("{}={}", rfc3986(k), rfc3986(v)))).collect::<Vec<_>>().join("%26");
     let base_string = format!("{}&{}&{}", method.to_uppercase(), rfc3986(base_uri), param_string);
     let mut mac = Hmac::<Sha256>::new_from_slice(format!("{consumer_secret}&").as_bytes()).expect("HMAC accepts any key length");
     mac.update(base_string.as_bytes());
@@ -74,5 +77,19 @@ oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D1795860000%26per_page%3
         let expected = rfc3986(&base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
         assert!(query.ends_with(&format!("oauth_signature={expected}")), "{query}");
         assert!(query.starts_with("per_page=10&modified_after=2026-11-28T10%3A00%3A00&oauth_consumer_key=ck_test"));
+    }
+
+    #[test]
+    fn parameters_are_sorted_by_name_before_encoding_as_woocommerce_does() {
+        let params = [("z".to_string(), "1".to_string()), ("é".to_string(), "2".to_string()), ("a/b".to_string(), "3".to_string()), ("a-b".to_string(), "4".to_string())];
+        let query = signed_query_at("GET", "http://shop.example/wp-json/wc/v3/orders", &params, "ck_test", "cs_test", "abc", "1795860000");
+        // Byte order of the names as sent: a-b < a/b < oauth_* < z < é (0xC3).
+        let base = "GET&http%3A%2F%2Fshop.example%2Fwp-json%2Fwc%2Fv3%2Forders&\
+a-b%3D4%26a%252Fb%3D3%26oauth_consumer_key%3Dck_test%26oauth_nonce%3Dabc%26\
+oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D1795860000%26z%3D1%26%25C3%25A9%3D2";
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"cs_test&").unwrap();
+        mac.update(base.as_bytes());
+        let expected = rfc3986(&base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
+        assert!(query.ends_with(&format!("oauth_signature={expected}")), "{query}");
     }
 }

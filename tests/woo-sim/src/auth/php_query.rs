@@ -83,7 +83,13 @@ fn split_key(key: &str) -> Option<(String, Vec<String>)> {
 }
 
 fn insert(target: &mut Vec<(String, PhpValue)>, key: &str, path: &[String], value: String) {
-    let key = if key.is_empty() { next_index(target) } else { key.to_string() };
+    let key = if key.is_empty() {
+        // PHP drops the element ("the next element is already occupied") after the largest key.
+        let Some(next) = next_index(target) else { return };
+        next
+    } else {
+        key.to_string()
+    };
     let Some((first, rest)) = path.split_first() else {
         match target.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = PhpValue::Str(value),
@@ -106,9 +112,13 @@ fn insert(target: &mut Vec<(String, PhpValue)>, key: &str, path: &[String], valu
     }
 }
 
-fn next_index(items: &[(String, PhpValue)]) -> String {
-    let next = items.iter().filter_map(|(k, _)| k.parse::<i64>().ok()).max().map(|m| m + 1).unwrap_or(0);
-    next.to_string()
+/// The key `[]` appends under: one past the largest integer key; `None` after `PHP_INT_MAX` (an
+/// overflow here panicked the simulator, found by fuzzing).
+fn next_index(items: &[(String, PhpValue)]) -> Option<String> {
+    match items.iter().filter_map(|(k, _)| k.parse::<i64>().ok()).max() {
+        Some(largest) => largest.checked_add(1).map(|next| next.to_string()),
+        None => Some("0".to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -125,5 +135,12 @@ mod tests {
             ("list".into(), PhpValue::Arr(vec![("0".into(), PhpValue::Str("1".into())), ("1".into(), PhpValue::Str("2".into()))]))
         );
         assert_eq!(parsed[3], ("m".into(), PhpValue::Arr(vec![("k".into(), PhpValue::Str("v".into()))])));
+    }
+
+    #[test]
+    fn appending_after_the_largest_integer_key_drops_the_element_like_php() {
+        let parsed = parse("a[9223372036854775807]=1&a[]=2&b[]=3");
+        assert_eq!(parsed[0], ("a".into(), PhpValue::Arr(vec![("9223372036854775807".into(), PhpValue::Str("1".into()))])));
+        assert_eq!(parsed[1], ("b".into(), PhpValue::Arr(vec![("0".into(), PhpValue::Str("3".into()))])));
     }
 }

@@ -354,12 +354,32 @@ impl Expr {
     }
 }
 
-/// Writes the filter back as `$filter` text (used for round-trip tests and nextLinks).
+/// Writes `expr`, in parentheses unless it may stand `bare` where it goes.
+fn operand(f: &mut fmt::Formatter<'_>, expr: &Expr, bare: bool) -> fmt::Result {
+    if bare {
+        write!(f, "{expr}")
+    } else {
+        write!(f, "({expr})")
+    }
+}
+
+/// Writes the filter back as `$filter` text (used for round-trip tests and nextLinks), with only
+/// the parentheses the tree needs: a left-leaning `a and b and c` stays flat, since every pair of
+/// parentheses counts towards the parser's nesting limit and a long chain written as
+/// `((a and b) and c)` would be refused on the way back (found by fuzzing).
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::And(a, b) => write!(f, "({a} and {b})"),
-            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+            Expr::And(a, b) => {
+                operand(f, a, !matches!(**a, Expr::Or(..)))?;
+                f.write_str(" and ")?;
+                operand(f, b, !matches!(**b, Expr::And(..) | Expr::Or(..)))
+            }
+            Expr::Or(a, b) => {
+                operand(f, a, true)?;
+                f.write_str(" or ")?;
+                operand(f, b, !matches!(**b, Expr::Or(..)))
+            }
             Expr::Cmp { prop, op, value, fold_case } => {
                 if *fold_case {
                     write!(f, "tolower({}) {} {}", prop.name, op.word(), literal_text(value))
@@ -385,5 +405,29 @@ pub fn literal_text(value: &Val<'_>) -> String {
         Val::Date(d) => super::value::format_date(*d),
         Val::DateTime(t) => super::value::format_datetime(*t),
         Val::Enum(def, i) => format!("'{}'", def.member(*i)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::items::ITEMS;
+
+    #[test]
+    fn a_long_and_chain_is_written_back_as_text_that_binds_to_the_same_filter() {
+        let text = vec!["number eq '1896-S'"; 100].join(" and ");
+        let expr = bind_filter(&text, &ITEMS).unwrap().unwrap();
+        let written = expr.to_string();
+        assert_eq!(written, text, "no parentheses a left-leaning chain does not need");
+        assert_eq!(bind_filter(&written, &ITEMS).unwrap(), Some(expr));
+    }
+
+    #[test]
+    fn precedence_is_kept_with_the_parentheses_it_needs() {
+        for text in ["(number eq 'A' or number eq 'B') and number ne 'C'", "number eq 'A' and (number eq 'B' and number eq 'C')", "number eq 'A' or (number eq 'B' or number eq 'C')", "number eq 'A' or number eq 'B' and number eq 'C'"] {
+            let expr = bind_filter(text, &ITEMS).unwrap().unwrap();
+            assert_eq!(expr.to_string(), text);
+            assert_eq!(bind_filter(&expr.to_string(), &ITEMS).unwrap(), Some(expr));
+        }
     }
 }
