@@ -84,6 +84,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     }
     tasks.spawn(schedules(runtime.clone(), options.reconcile_lookback_hours, stop_rx.clone()));
     tasks.spawn(refresh_catalog(runtime.clone()));
+    // Business Central webhook subscriptions, when `[bc_notifications]` is on (docs/inventory.md).
+    tasks.spawn(crate::flows::inventory::subscriptions::keep(runtime.clone(), stop_rx.clone()));
+    // [metrics] and [ingest] are read at start; changing them needs a restart (docs/operations.md).
+    let listeners = runtime.read().await.settings.clone();
+    if let Some(addr) = listeners.metrics.listen {
+        let scrape = crate::metrics::Scrape { runtime: runtime.clone(), started_at, state_db: agent.state_dir.join("state.db") };
+        tasks.spawn(crate::metrics::server::serve(addr, scrape, stop_rx.clone()));
+    }
+    if let config::IngestSettings::Webhooks(webhooks) = &listeners.ingest {
+        tasks.spawn(crate::ingest::webhooks::run(webhooks.clone(), runtime.clone(), wake.clone(), options.reconcile_lookback_hours, stop_rx.clone()));
+    }
 
     notify_systemd("READY=1");
     tracing::info!(spool = %agent.spool_path.display(), state = %agent.state_dir.display(), "agent running");
@@ -151,6 +162,7 @@ pub fn import(spool: &Spool, store: &Store, after: i64) -> anyhow::Result<(i64, 
             match row.event() {
                 Ok(event) => {
                     if store.import_event(Some(row.seq), &event, &row.body)?.is_some() {
+                        crate::metrics::global().event_received(event.kind.as_str(), "spool");
                         imported += 1;
                     }
                 }
@@ -245,6 +257,8 @@ async fn schedules(runtime: SharedRuntime, lookback_hours: i64, mut stop: watch:
     // Inventory runs in its own task (schedules.inventory / inventory_full); a run cut short by
     // the stop is taken up by the next start.
     let mut inventory = crate::flows::inventory::schedule::Scheduler::new();
+    // NAV → WooCommerce customers on schedules.customers (flows/customers), likewise in its own task.
+    let mut customers = crate::flows::customers::schedule::Scheduler::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -256,6 +270,7 @@ async fn schedules(runtime: SharedRuntime, lookback_hours: i64, mut stop: watch:
             _ = stop.changed() => return,
         }
         inventory.tick(&runtime.read().await.clone());
+        customers.tick(&runtime.read().await.clone());
         if chrono::Utc::now() < next_reconcile {
             continue;
         }

@@ -14,3 +14,5 @@ pub mod flows;
 pub mod runtime;
 pub mod status;
 pub mod daemon;
+pub mod metrics;
+pub mod ingest;

@@ -72,6 +72,7 @@ final class ML_Connector_Plugin {
 		( new ML_Connector_Status_Page( $this->reports, $this->channel, $this->commands ) )->register();
 		( new ML_Connector_Order_Sync_Display( $this->reports, $this->commands ) )->register();
 		( new ML_Connector_Admin_Notices( $this->channel ) )->register();
+		( new ML_Connector_Bc_Notifications( $this->settings, $this->channel ) )->register();
 
 		if ( defined( 'WP_CLI' ) && WP_CLI ) {
 			ML_Connector_CLI::register( $this->reports, $this->channel, $this->commands );

@@ -72,6 +72,7 @@ final class ML_Connector_Settings_Document {
 			'woo'        => self::without_empty( $woo + $settings['woo'] ),
 			'orders'     => self::without_empty( $orders ),
 			'schedules'  => $settings['schedules'],
+			'bc_notifications' => self::bc_notifications( $settings['bc_notifications'] ),
 		);
 	}
 
@@ -86,6 +87,17 @@ final class ML_Connector_Settings_Document {
 			return false;
 		}
 		return $this->commands->settings_updated( $origin );
+	}
+
+	/** On: the URL to register (this site's route unless another is set). Off: only that. */
+	private static function bc_notifications( array $notifications ) {
+		if ( empty( $notifications['enabled'] ) ) {
+			return array( 'enabled' => false );
+		}
+		return array(
+			'enabled' => true,
+			'url'     => '' !== $notifications['url'] ? $notifications['url'] : ML_Connector_Bc_Notifications::default_url(),
+		);
 	}
 
 	/** An empty condition set or outcome is a JSON object, not a list. */

@@ -73,6 +73,10 @@ final class ML_Connector_Settings_Form {
 					printf( '<label><input type="checkbox" name="%s[]" value="%s"%s /> %s</label><br />', esc_attr( $name ), esc_attr( $slug ), checked( in_array( $slug, (array) $value, true ), true, false ), esc_html( $label ) );
 				}
 				break;
+			case 'checkbox':
+				// The hidden 0 is what an unticked box sends.
+				printf( '<input type="hidden" name="%s" value="0" /><label><input type="checkbox" id="%s" name="%s" value="1"%s /> %s</label>', esc_attr( $name ), esc_attr( $id ), esc_attr( $name ), checked( (bool) $value, true, false ), esc_html( $field['text'] ) );
+				break;
 			case 'list':
 				printf( '<input type="text" id="%s" name="%s" value="%s" class="regular-text" />', esc_attr( $id ), esc_attr( $name ), esc_attr( implode( ', ', (array) $value ) ) );
 				break;
@@ -226,6 +230,15 @@ final class ML_Connector_Settings_Form {
 					array( 'path' => 'schedules.inventory_full', 'label' => __( 'Full stock comparison', 'ml-connector' ), 'type' => 'text' ),
 					array( 'path' => 'schedules.customers', 'label' => __( 'Customers', 'ml-connector' ), 'type' => 'text' ),
 					array( 'path' => 'schedules.reconcile_orders', 'label' => __( 'Order reconciliation', 'ml-connector' ), 'type' => 'text' ),
+				),
+			),
+			'bc_notifications' => array(
+				'title'       => __( 'BC notifications (accelerator)', 'ml-connector' ),
+				'description' => __( 'Business Central API v2.0 only, and only when Business Central can reach this site: Business Central tells this site when sales documents change, and the agent updates stock at once instead of at the next scheduled run. Purchase receipts and item journals send no notification; the schedule above stays in force for them.', 'ml-connector' ),
+				'fields'      => array(
+					array( 'path' => 'bc_notifications.enabled', 'label' => __( 'BC notifications', 'ml-connector' ), 'type' => 'checkbox', 'text' => __( 'Subscribe to Business Central notifications', 'ml-connector' ) ),
+					/* translators: %s: this site's notification URL */
+					array( 'path' => 'bc_notifications.url', 'label' => __( 'Notification URL', 'ml-connector' ), 'type' => 'text', 'description' => sprintf( __( 'The public URL Business Central posts to. Empty: %s', 'ml-connector' ), ML_Connector_Bc_Notifications::default_url() ) ),
 				),
 			),
 		);

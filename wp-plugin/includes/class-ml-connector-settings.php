@@ -84,6 +84,11 @@ final class ML_Connector_Settings {
 				'customers'        => 'every 30m',
 				'reconcile_orders' => 'every 5m',
 			),
+			// The inventory accelerator (docs/inventory.md): off, the agent's default.
+			'bc_notifications' => array(
+				'enabled' => false,
+				'url'     => '',
+			),
 		);
 	}
 
@@ -135,6 +140,7 @@ final class ML_Connector_Settings {
 			'woo'        => $this->sanitize_woo( $input['woo'], $previous['woo'] ),
 			'orders'     => $this->sanitize_orders( $input['orders'], $previous['orders'] ),
 			'schedules'  => $this->sanitize_schedules( $input['schedules'], $previous['schedules'] ),
+			'bc_notifications' => $this->sanitize_bc_notifications( $input['bc_notifications'], $previous['bc_notifications'] ),
 		);
 		$this->warn_incomplete( $clean );
 		return $clean;
@@ -289,6 +295,15 @@ final class ML_Connector_Settings {
 			'variant_separator'   => substr( sanitize_text_field( self::text( $orders['variant_separator'] ) ), 0, 3 ),
 			'order_number_prefix' => $prefix,
 			'rules'               => $rules,
+		);
+	}
+
+	/** The checkbox, and the public URL Business Central should post to ('' = this site's REST route). */
+	private function sanitize_bc_notifications( $notifications, array $previous ) {
+		$notifications = is_array( $notifications ) ? $notifications : array();
+		return array(
+			'enabled' => ! empty( $notifications['enabled'] ) && '0' !== $notifications['enabled'],
+			'url'     => $this->sanitize_url( 'bc_notifications_url', isset( $notifications['url'] ) ? $notifications['url'] : '', $previous['url'], __( 'The notification URL must start with https:// (or http://); the previous URL was kept.', 'ml-connector' ) ),
 		);
 	}
 

@@ -182,6 +182,7 @@ impl Http {
         if let Err(error) = &result {
             exchange.error = Some(error.to_string());
         }
+        crate::metrics::global().request_done(self.system, exchange.status, matches!(result, Err(AdapterError::Unreachable { .. })), started.elapsed());
         if let (Err(AdapterError::Throttled { retry_after, .. }), Some(pacer)) = (&result, &self.pacer) {
             pacer.pause(retry_after.unwrap_or(Duration::from_secs(1))).await;
         }
@@ -253,7 +254,10 @@ pub fn preview(body: &str) -> String {
 }
 
 /// Builds the reqwest client both adapters use: timeouts, no redirects (a redirect to a login page
-/// must be an error, not a silent success), TLS verification on.
+/// must be an error, not a silent success), TLS verification on — always: there is no setting that
+/// turns it off. The one relaxation, an extra trusted root (`woo.ca_file`, for a shop with its own
+/// CA or a self-signed certificate), is logged each time a client is built with it, so an operator
+/// reading the log sees which certificates the agent accepts besides the public ones.
 pub fn client(timeout: Duration, extra_root: Option<&std::path::Path>, resolve: Option<(&str, std::net::SocketAddr)>) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .timeout(timeout)
@@ -262,6 +266,7 @@ pub fn client(timeout: Duration, extra_root: Option<&std::path::Path>, resolve: 
         .pool_max_idle_per_host(16)
         .user_agent(concat!("ml-connector-agent/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = extra_root {
+        tracing::warn!(ca_file = %path.display(), "TLS: also trusting the certificate authority in this file (certificate verification stays on)");
         let pem = std::fs::read(path).map_err(|e| format!("CA file {}: {e}", path.display()))?;
         let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("CA file {}: {e}", path.display()))?;
         builder = builder.add_root_certificate(cert);

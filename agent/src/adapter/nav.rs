@@ -5,10 +5,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::bc_api::ledger::{LedgerEntry, NavItemStock, OpenSalesOrder, Sink, StockQuery};
+use super::bc_api::credit_memos::{NavCreditMemo, NavInvoice, NavOrderLine};
 use super::bc_api::BcApi;
 use super::http::Recorder;
 use super::nav_pages::NavPages;
 use super::AdapterResult;
+use crate::mapper::credit_memo::CreditMemoDraft;
 use crate::model::nav::{CustomerDraft, SalesLineDraft, SalesOrderDraft};
 use crate::store::catalog::{CatalogItem, CatalogVariant};
 
@@ -188,6 +190,15 @@ impl Nav {
         }
     }
 
+    /// The API v2.0 adapter; `None` on legacy page web services. The two-way customer sync
+    /// (flows/customers) needs `lastModifiedDateTime` and ETags, which only the API has.
+    pub fn api(&self) -> Option<&BcApi> {
+        match self {
+            Nav::Api(api) => Some(api),
+            Nav::Pages(_) => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Nav::Api(api) => api.describe(),
@@ -243,6 +254,117 @@ impl Nav {
             Nav::Api(api) => api.open_sales_orders(prefix, rec, sink).await,
             Nav::Pages(pages) => pages.open_sales_orders(prefix, rec, sink).await,
         }
+    }
+}
+
+/// Refunds and cancellations (flows/refunds, docs/refunds.md). Legacy page services can change
+/// and delete an open order's lines (no line ETags there: a change is delete + add) but publish no
+/// posted invoices or credit memos here, so refunds after posting are API v2.0 only.
+impl Nav {
+    /// Whether credit memos can be made (API v2.0); page deployments park such refunds.
+    pub fn supports_credit_memos(&self) -> bool {
+        matches!(self, Nav::Api(_))
+    }
+
+    pub async fn order_lines(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<Vec<NavOrderLine>> {
+        match self {
+            Nav::Api(api) => api.order_lines(&order.id, rec).await,
+            Nav::Pages(pages) => Ok(pages
+                .get_sales_order(&order.number, rec)
+                .await?
+                .and_then(|o| o.lines)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| NavOrderLine {
+                    id: l.id,
+                    etag: None,
+                    line_type: l.line_type,
+                    number: l.number,
+                    variant_id: String::new(),
+                    description: String::new(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount_amount: l.discount_amount,
+                    shipped: Decimal::ZERO,
+                })
+                .collect()),
+        }
+    }
+
+    /// Sets an open order line's quantity: PATCH with `If-Match` on the API; on page services the
+    /// line is deleted and added again as `wanted` says.
+    pub async fn set_line_quantity(&self, order: &NavSalesOrder, line: &NavOrderLine, wanted: &SalesLineDraft, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.set_line_quantity(line, wanted.quantity, wanted.discount_amount, rec).await,
+            Nav::Pages(pages) => {
+                pages.delete_line(order, &page_line(line), rec).await?;
+                pages.add_line(order, wanted, rec).await.map(|_| ())
+            }
+        }
+    }
+
+    pub async fn delete_order_line(&self, order: &NavSalesOrder, line: &NavOrderLine, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.delete_order_line(line, rec).await,
+            Nav::Pages(pages) => pages.delete_line(order, &page_line(line), rec).await,
+        }
+    }
+
+    /// Posted invoices of a sales order with their lines (none found through page services).
+    pub async fn order_invoices(&self, order_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavInvoice>> {
+        match self {
+            Nav::Api(api) => api.order_invoices(order_number, rec).await,
+            Nav::Pages(_) => Ok(Vec::new()),
+        }
+    }
+
+    pub async fn find_credit_memos(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavCreditMemo>> {
+        match self {
+            Nav::Api(api) => api.find_credit_memos(external_document_number, rec).await,
+            Nav::Pages(_) => Err(no_credit_memos()),
+        }
+    }
+
+    pub async fn create_credit_memo(&self, draft: &CreditMemoDraft, catalog: &dyn VariantIds, rec: &Recorder) -> AdapterResult<NavCreditMemo> {
+        match self {
+            Nav::Api(api) => api.create_credit_memo(draft, catalog, rec).await,
+            Nav::Pages(_) => Err(no_credit_memos()),
+        }
+    }
+
+    pub async fn post_credit_memo(&self, memo: &NavCreditMemo, rec: &Recorder) -> AdapterResult<NavCreditMemo> {
+        match self {
+            Nav::Api(api) => api.post_credit_memo(memo, rec).await,
+            Nav::Pages(_) => Err(no_credit_memos()),
+        }
+    }
+
+    pub async fn delete_credit_memo(&self, memo: &NavCreditMemo, rec: &Recorder) -> AdapterResult<()> {
+        match self {
+            Nav::Api(api) => api.delete_credit_memo(memo, rec).await,
+            Nav::Pages(_) => Err(no_credit_memos()),
+        }
+    }
+}
+
+fn page_line(line: &NavOrderLine) -> NavSalesLine {
+    NavSalesLine {
+        id: line.id.clone(),
+        sequence: line.id.parse().unwrap_or_default(),
+        line_type: line.line_type.clone(),
+        number: line.number.clone(),
+        quantity: line.quantity,
+        unit_price: line.unit_price,
+        discount_amount: line.discount_amount,
+    }
+}
+
+fn no_credit_memos() -> super::AdapterError {
+    super::AdapterError::Rejected {
+        system: super::System::Nav,
+        status: 501,
+        code: "NotSupported".into(),
+        message: "credit memos are not supported on NAV pages deployments".into(),
     }
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod doctor;
 mod init;
+mod link;
 mod replay;
 mod status;
 mod sync;
@@ -70,6 +71,11 @@ pub enum Command {
     /// Check the installation (accounts, files and modes, spool, socket, PHP, heartbeat, clock, NAV,
     /// WooCommerce); each problem with the line that fixes it. Exits 1 when a check fails.
     Doctor(doctor::DoctorArgs),
+    /// First-run linking: match existing WooCommerce customers to NAV customers by e-mail.
+    Link {
+        #[command(subcommand)]
+        command: link::LinkCommand,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -112,6 +118,7 @@ async fn dispatch(command: Command, config_path: Option<PathBuf>) -> anyhow::Res
         Command::Init(args) => init::init(config_path.as_deref(), args),
         Command::Vault { command } => init::vault(config_path.as_deref(), command),
         Command::Doctor(args) => doctor::run(config_path.as_deref(), args).await,
+        Command::Link { command } => link::run(config_path.as_deref(), command).await,
         Command::Config => {
             let spool = file_settings(config_path.as_deref()).ok().and_then(|s| ml_connector_formats::Spool::open(&s.agent.spool_path).ok());
             let (settings, _, problem) = crate::daemon::load_settings(config_path.as_deref(), spool.as_ref())?;

@@ -40,6 +40,14 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     let alive = heartbeat.as_ref().map(|(_, at)| heartbeat_age(at) < 30).unwrap_or(false);
     document["agent_running"] = serde_json::json!(alive);
     document["heartbeat_at"] = serde_json::json!(heartbeat.map(|(_, at)| at));
+    // What the subscription keeper published (flows/inventory/subscriptions.rs), fingerprint aside.
+    let notifications = spool.as_ref().and_then(|s| s.status(crate::flows::inventory::notifications::STATUS_DOCUMENT).ok().flatten());
+    if let Some(mut notifications) = notifications.and_then(|(value, _)| serde_json::from_str::<serde_json::Value>(&value).ok()) {
+        if let Some(fields) = notifications.as_object_mut() {
+            fields.remove("client_state_sha256");
+        }
+        document["bc_notifications"] = notifications;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&document)?);
         return Ok(ExitCode::SUCCESS);
@@ -61,6 +69,9 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     if let Some(problem) = document["settings_problem"].as_str() {
         println!("settings:     {problem}");
     }
+    if let Some(line) = notifications_line(&document["bc_notifications"]) {
+        println!("BC notify:    {line}");
+    }
     let parked = document["parked"].as_array().cloned().unwrap_or_default();
     if !parked.is_empty() {
         println!("\nparked / held (replay with `ml-connector-agent replay <job>` or `--parked`):");
@@ -70,6 +81,22 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The subscriptions in one line: off, a problem, or how many and when the next renewal is due.
+fn notifications_line(document: &serde_json::Value) -> Option<String> {
+    if document.is_null() {
+        return None;
+    }
+    if let Some(problem) = document["problem"].as_str() {
+        return Some(format!("FAILING: {problem}"));
+    }
+    if document["enabled"] != true {
+        return Some("off (stock follows schedules.inventory)".into());
+    }
+    let subscriptions = document["subscriptions"].as_array().cloned().unwrap_or_default();
+    let renewal = subscriptions.iter().filter_map(|s| s["renew_at"].as_str()).min().unwrap_or("-").to_string();
+    Some(format!("{} Business Central subscription(s), next renewal {renewal}", subscriptions.len()))
 }
 
 fn heartbeat_age(at: &str) -> i64 {

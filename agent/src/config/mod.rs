@@ -2,7 +2,11 @@
 //! WP admin stores in the spool) merged — the file wins — then validated into [`Settings`], which
 //! the rest of the agent uses. Shape documented in `docs/settings.md`.
 
+mod bc_notifications;
+mod customers;
+mod listeners;
 mod raw;
+mod refunds;
 mod rules;
 mod schedule;
 
@@ -13,7 +17,11 @@ use ml_connector_formats::envelope::is_envelope;
 use ml_connector_formats::Keyring;
 use rust_decimal::Decimal;
 
+pub use bc_notifications::{BcNotificationSettings, RawBcNotifications};
+pub use customers::{CustomerField, CustomerSettings, RawCustomers, Side};
+pub use listeners::{IngestSettings, MetricsSettings, RawIngest, RawMetrics, WebhookSettings};
 pub use raw::{RawAgent, RawInventory, RawNav, RawOrders, RawSettings, RawWoo};
+pub use refunds::{CancellationMode, RawRefunds, RefundSettings};
 pub use rules::{Conditions, Decision, Rule};
 pub use schedule::Schedule;
 
@@ -186,6 +194,16 @@ pub struct Settings {
     pub orders: OrderSettings,
     pub schedules: Schedules,
     pub inventory: InventorySettings,
+    /// `[refunds]`: cancellations and refunds (docs/refunds.md).
+    pub refunds: RefundSettings,
+    /// `[metrics]`: the Prometheus endpoint (off by default).
+    pub metrics: MetricsSettings,
+    /// `[ingest]`: spool hand-off (default) or WooCommerce webhooks.
+    pub ingest: IngestSettings,
+    /// `[customers]`: two-way customer sync (docs/customers.md).
+    pub customers: CustomerSettings,
+    /// `[bc_notifications]`: Business Central webhooks as the inventory accelerator (docs/inventory.md).
+    pub bc_notifications: BcNotificationSettings,
 }
 
 /// Reads the TOML file (or nothing) into a JSON value, the common form of both sources.
@@ -206,6 +224,11 @@ pub fn load(file: &serde_json::Value, site: Option<&str>, keyring: Option<&Keyri
         }
         _ => serde_json::json!({}),
     };
+    // Listening sockets are the host's business: WordPress cannot open them (config/listeners.rs).
+    if let Some(site) = merged.as_object_mut() {
+        site.remove("metrics");
+        site.remove("ingest");
+    }
     deep_merge(&mut merged, file);
     let raw: RawSettings = serde_json::from_value(merged).map_err(|e| invalid("(document)", e.to_string()))?;
     raw.validate(keyring)

@@ -24,6 +24,11 @@ pub struct RawSettings {
     pub orders: RawOrders,
     pub schedules: BTreeMap<String, String>,
     pub inventory: RawInventory,
+    pub refunds: super::RawRefunds,
+    pub metrics: super::RawMetrics,
+    pub ingest: super::RawIngest,
+    pub customers: super::RawCustomers,
+    pub bc_notifications: super::RawBcNotifications,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -166,7 +171,12 @@ impl RawSettings {
             reconcile_orders: schedule("reconcile_orders", "every 5m")?,
         };
         let inventory = self.inventory.validate()?;
-        Ok(Settings { agent, nav, woo, orders, schedules, inventory })
+        let refunds = self.refunds.validate()?;
+        let metrics = self.metrics.validate()?;
+        let ingest = self.ingest.validate()?;
+        let customers = self.customers.validate()?;
+        let bc_notifications = self.bc_notifications.validate()?;
+        Ok(Settings { agent, nav, woo, orders, schedules, inventory, refunds, metrics, ingest, customers, bc_notifications })
     }
 }
 

@@ -2,9 +2,11 @@
 //! through the adapters, records everything in the audit trail and says how the job ended.
 
 pub mod commands;
+pub mod customers;
 pub mod inventory;
 pub mod orders;
 pub mod reconcile;
+pub mod refunds;
 pub mod write_back;
 
 use crate::adapter::http::{Exchange, Recorder};

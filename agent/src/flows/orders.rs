@@ -73,6 +73,11 @@ pub async fn sync_order(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
             return Outcome::Skipped(format!("no change NAV needs (sales order {})", link.nav_number.as_deref().unwrap_or("?")));
         }
     }
+    // Cancelled in WooCommerce: the refunds flow deletes or marks the open sales order, or
+    // credits what NAV posted (docs/refunds.md).
+    if order.status == "cancelled" && link.is_some() {
+        return super::refunds::cancel::cancel_order(rt, nav, job, order.id, &rec).await;
+    }
     let wanted = rt.settings.orders.statuses.iter().any(|s| s == &order.status);
     match link.as_ref().map(|l| l.state) {
         None | Some(OrderLinkState::Deleted) if !wanted => Outcome::Skipped(format!(
@@ -121,6 +126,9 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
             // A new customer gets the rule's price group at creation (through the Customer page,
             // since API v2.0 has no such field), so its orders inherit it without another request.
             draft.price_group = price_group.map(crate::model::nav::code);
+            // One creation at a time with the customer sync: a checkout that registers an account
+            // sends customer.created and order.created together (flows/customers::CREATION).
+            let _creating = crate::flows::customers::CREATION.lock().await;
             let found = if email.is_empty() {
                 Vec::new()
             } else {
@@ -145,7 +153,7 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
                 _ => {
                     let numbers: Vec<&str> = found.iter().map(|c| c.number.as_str()).collect();
                     return Err(Outcome::Park(format!(
-                        "{} NAV customers have the e-mail {email} ({}); link the right one (ml-connector-agent customers link) and replay",
+                        "{} NAV customers have the e-mail {email} ({}); link the right one (ml-connector-agent link customers) and replay",
                         found.len(),
                         numbers.join(", ")
                     )));
@@ -275,6 +283,14 @@ async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
         Err(outcome) => return outcome,
     };
     let draft = match map_with_catalog(rt, nav, job, order, &customer, rec).await {
+        Ok(draft) => draft,
+        Err(outcome) => return outcome,
+    };
+    // Refunds made before NAV had the order go in with it (the refund jobs waited for this one).
+    let draft = match super::refunds::netting::netted_draft(rt, job, order, draft, rec).await {
+        Ok(draft) if crate::mapper::credit_memo::nothing_left(&draft) => {
+            return Outcome::Skipped("every item of the order was refunded before NAV had it; nothing to send".into())
+        }
         Ok(draft) => draft,
         Err(outcome) => return outcome,
     };
@@ -420,6 +436,12 @@ async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
     let shared_guest = matches!(&rt.settings.orders.guests, crate::config::GuestPolicy::Fixed { customer_number } if *customer_number == current.customer_number);
     let customer = CustomerChoice { shared_guest, ..customer };
     let draft = match map_with_catalog(rt, nav, job, order, &customer, rec).await {
+        Ok(draft) => draft,
+        Err(outcome) => return outcome,
+    };
+    // Refunded quantities stay off; a fully refunded order is cancelled (docs/refunds.md).
+    let draft = match super::refunds::netting::netted_draft(rt, job, order, draft, rec).await {
+        Ok(draft) if crate::mapper::credit_memo::nothing_left(&draft) => return super::refunds::cancel::cancel_open(rt, nav, job, link, &current, rec).await,
         Ok(draft) => draft,
         Err(outcome) => return outcome,
     };

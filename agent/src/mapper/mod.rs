@@ -2,7 +2,9 @@
 //! through the [`CatalogLookup`] trait (the store implements it; tests use a map), so every rule
 //! here is unit-tested without a network or database.
 
+pub mod credit_memo;
 pub mod customer;
+pub mod customer_card;
 pub mod fingerprint;
 pub mod lines;
 pub mod order;

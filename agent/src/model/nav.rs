@@ -31,6 +31,8 @@ pub enum LineSource {
     Fee(i64),
     Discount,
     Rounding,
+    /// What a WooCommerce refund (this id) gave back beyond the lines it reduced (refunds flow).
+    Refund(i64),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -87,12 +87,15 @@ impl Runner {
     async fn execute(&self, job: Job) {
         let rt = self.runtime.read().await.clone();
         let started = std::time::Instant::now();
-        let outcome = match Event::from_json(&job.event) {
+        let event = Event::from_json(&job.event);
+        let outcome = match &event {
             Err(e) => Outcome::Park(format!("the event could not be read: {e}")),
-            Ok(event) => self.dispatch(&rt, &job, &event).await,
+            Ok(event) => self.dispatch(&rt, &job, event).await,
         };
         self.board.observe(&job, &outcome, started.elapsed());
+        let end = crate::metrics::JobEnd::of(&outcome);
         apply(&rt, &self.board, &job, outcome);
+        crate::metrics::global().job_finished(&rt.store, &job, end, event.as_ref().ok().map(|e| e.occurred_at.as_str()));
     }
 
     async fn dispatch(&self, rt: &Runtime, job: &Job, event: &Event) -> Outcome {
@@ -103,14 +106,10 @@ impl Runner {
                 self.reload.notify_one();
                 Outcome::Done("settings reload requested".into())
             }
-            EventKind::OrderDeleted | EventKind::RefundCreated | EventKind::RefundDeleted => Outcome::Park(format!(
-                "{}: applying cancellations and refunds to NAV is not part of this agent version; the event is kept and can be replayed once it is",
-                event.kind
-            )),
-            EventKind::CustomerCreated | EventKind::CustomerUpdated | EventKind::CustomerDeleted => Outcome::Skipped(
-                "customers are created in NAV with their first order; two-way customer sync is not part of this agent version".into(),
-            ),
-            EventKind::BcNotification => Outcome::Skipped("Business Central notifications are not used by this agent version".into()),
+            EventKind::OrderDeleted => flows::refunds::order_deleted(rt, job, event).await,
+            EventKind::RefundCreated | EventKind::RefundDeleted => flows::refunds::sync_refund(rt, job, event).await,
+            EventKind::CustomerCreated | EventKind::CustomerUpdated | EventKind::CustomerDeleted => flows::customers::sync_customer(rt, job, event).await,
+            EventKind::BcNotification => flows::inventory::notifications::handle(rt, job, event),
         }
     }
 }

@@ -244,6 +244,69 @@ impl Store {
     }
 }
 
+/// Customer links for the two-way customer sync (flows/customers): by NAV number, all at once
+/// (first-run linking), many written in one transaction, and unlinking.
+impl Store {
+    const CUSTOMER_COLUMNS: &'static str = "link_key, nav_number, nav_id, price_group, woo_fingerprint, nav_fingerprint";
+
+    fn customer_from_row(r: &Row<'_>) -> rusqlite::Result<CustomerLink> {
+        Ok(CustomerLink {
+            link_key: r.get(0)?,
+            nav_number: r.get(1)?,
+            nav_id: r.get(2)?,
+            price_group: r.get(3)?,
+            woo_fingerprint: r.get(4)?,
+            nav_fingerprint: r.get(5)?,
+        })
+    }
+
+    /// Registered WooCommerce customers (`id:` links) bound to this NAV customer.
+    pub fn customer_links_for_nav(&self, nav_number: &str) -> StoreResult<Vec<CustomerLink>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT {} FROM customer_links WHERE nav_number = ?1 AND link_key LIKE 'id:%' ORDER BY link_key", Self::CUSTOMER_COLUMNS))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params![nav_number], Self::customer_from_row).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every registered customer's link (`id:` keys).
+    pub fn registered_customer_links(&self) -> StoreResult<Vec<CustomerLink>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT {} FROM customer_links WHERE link_key LIKE 'id:%'", Self::CUSTOMER_COLUMNS))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], Self::customer_from_row).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Writes many links in one transaction (one disk sync for a first-run linking).
+    pub fn bind_customers(&self, links: &[CustomerLink]) -> StoreResult<()> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let now = now_text();
+        for link in links {
+            tx.execute(
+                "INSERT INTO customer_links (link_key, nav_number, nav_id, price_group, woo_fingerprint, nav_fingerprint, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(link_key) DO UPDATE SET nav_number = excluded.nav_number, \
+                 nav_id = excluded.nav_id, woo_fingerprint = excluded.woo_fingerprint, \
+                 nav_fingerprint = excluded.nav_fingerprint, updated_at = excluded.updated_at",
+                params![link.link_key, link.nav_number, link.nav_id, link.price_group, link.woo_fingerprint, link.nav_fingerprint, now],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Removes a link; whether there was one.
+    pub fn unbind_customer(&self, link_key: &str) -> StoreResult<bool> {
+        self.lock()
+            .execute("DELETE FROM customer_links WHERE link_key = ?1", params![link_key])
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! starts a whole stack: `Stack::start(StackOptions::default()).await`.
 
 pub mod bench_results;
+pub mod fault_matrix;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -403,4 +404,10 @@ pub async fn eventually<T>(timeout: Duration, what: &str, mut check: impl FnMut(
 /// Reads a whole file, for scanning for secrets in clear.
 pub fn bytes_of(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
+}
+
+/// A loopback port free right now, for a listener the agent opens (metrics, webhooks): bound and
+/// released, so another process could take it in between — good enough on a test machine.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }

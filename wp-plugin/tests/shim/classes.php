@@ -6,11 +6,27 @@
 
 class WP_Error {
 	private $errors = array();
+	private $data   = array();
 
-	public function __construct( $code = '', $message = '' ) {
+	public function __construct( $code = '', $message = '', $data = '' ) {
 		if ( $code ) {
 			$this->errors[ $code ][] = $message;
+			if ( '' !== $data ) {
+				$this->data[ $code ] = $data;
+			}
 		}
+	}
+
+	public function get_error_code() {
+		foreach ( $this->errors as $code => $unused ) {
+			return $code;
+		}
+		return '';
+	}
+
+	public function get_error_data( $code = '' ) {
+		$code = '' === $code ? $this->get_error_code() : $code;
+		return isset( $this->data[ $code ] ) ? $this->data[ $code ] : null;
 	}
 
 	public function add( $code, $message ) {
@@ -74,6 +90,8 @@ class WP_REST_Request {
 	private $route;
 	private $params  = array();
 	private $headers = array();
+	private $body    = '';
+	private $query   = array();
 
 	public function __construct( $method = '', $route = '' ) {
 		$this->method = $method;
@@ -93,11 +111,30 @@ class WP_REST_Request {
 	}
 
 	public function get_param( $key ) {
-		return isset( $this->params[ $key ] ) ? $this->params[ $key ] : null;
+		if ( isset( $this->params[ $key ] ) ) {
+			return $this->params[ $key ];
+		}
+		return isset( $this->query[ $key ] ) ? $this->query[ $key ] : null;
+	}
+
+	public function set_query_params( array $params ) {
+		$this->query = $params;
+	}
+
+	public function get_query_params() {
+		return $this->query;
 	}
 
 	public function set_header( $key, $value ) {
 		$this->headers[ strtolower( str_replace( '-', '_', $key ) ) ] = $value;
+	}
+
+	public function set_body( $body ) {
+		$this->body = (string) $body;
+	}
+
+	public function get_body() {
+		return $this->body;
 	}
 
 	public function get_header( $key ) {

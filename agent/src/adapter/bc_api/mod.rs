@@ -4,7 +4,10 @@
 //! page web services of the same server.
 
 pub mod auth;
+pub mod credit_memos;
+pub mod customers;
 pub mod ledger;
+pub mod subscriptions;
 mod wire;
 
 pub use wire::num;

@@ -4,8 +4,11 @@
 //! a local address for the site's host name. Every write carries `X-ML-Connector-Origin: agent` so
 //! the plugin can tell the agent's own changes from the shop's.
 
+pub mod customers;
 pub mod oauth1;
+pub mod refunds;
 pub mod stock;
+pub mod webhooks;
 
 use base64::Engine;
 use reqwest::Method;

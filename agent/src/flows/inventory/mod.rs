@@ -13,10 +13,12 @@
 
 mod formula;
 mod nav_stock;
+pub mod notifications;
 mod passes;
 mod pending;
 pub mod schedule;
 mod shop;
+pub mod subscriptions;
 
 use std::time::Instant;
 

@@ -4,7 +4,8 @@
 //! reconciliation never wait for a 100,000-product reconcile; one run at a time. A run that fails
 //! is tried again after a growing pause (1, 2, 4 … 30 minutes), whatever the schedule says: it
 //! holds unconfirmed products. When the previous process left a run unfinished, an incremental
-//! run takes it up shortly after start.
+//! run takes it up shortly after start. A Business Central notification (`notifications`) starts
+//! an incremental run at the next tick without moving the schedule's times.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,13 +81,21 @@ impl Scheduler {
         }
         let due = |next: Option<DateTime<Utc>>| next.is_some_and(|t| t <= now);
         let full = due(self.next_full);
-        if !full && !due(self.next_incremental) {
+        let scheduled = full || due(self.next_incremental);
+        // A Business Central notification asks for an incremental run now; the schedule (the
+        // safety net) keeps its own times.
+        let notified = !scheduled && super::notifications::run_requested(&rt.store);
+        if !scheduled && !notified {
             return;
         }
         if full {
             self.next_full = wanted.1.next_after(now);
         }
-        self.next_incremental = wanted.0.next_after(now);
+        if scheduled {
+            self.next_incremental = wanted.0.next_after(now);
+        }
+        // Whatever starts the run, it covers every notification accepted before now.
+        super::notifications::mark_served(&rt.store);
         let rt = rt.clone();
         self.running = Some(tokio::spawn(async move {
             match run(&rt, RunRequest { full, ..Default::default() }).await {

@@ -281,7 +281,10 @@ fn payload(sim: &Sim, topic: &str, job: &Job) -> Value {
     })
 }
 
-fn signature(body: &str, secret: &str) -> String {
+/// `X-WC-Webhook-Signature`: base64 of HMAC-SHA256 over the exact body bytes, keyed with the
+/// webhook secret as WooCommerce stores it (entity-decoded). Public so the fuzz target
+/// `webhook_signature` checks it against a receiver's verification.
+pub fn signature(body: &str, secret: &str) -> String {
     let secret = decode_entities(secret);
     Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
         .map(|mac| base64::engine::general_purpose::STANDARD.encode(mac.chain_update(body.as_bytes()).finalize().into_bytes()))
