@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-/// The longest `every` interval: a year and a day, as far as a cron expression looks ahead.
+/// The longest `every` interval: a year and a day.
 const LONGEST_INTERVAL_SECS: u64 = 366 * 24 * 3600;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +23,14 @@ pub struct Cron {
     days: Vec<u32>,
     months: Vec<u32>,
     weekdays: Vec<u32>,
+    /// Which of day-of-month / day-of-week were restricted (not `*`): as in cron(5), when both are,
+    /// a day matches if **either** does (`0 3 1 * 1` = the 1st of the month and every Monday).
+    days_restricted: bool,
+    weekdays_restricted: bool,
 }
+
+/// How far a cron expression looks for its next run: 8 years always include a 29 February.
+const CRON_SEARCH_DAYS: u32 = 8 * 366;
 
 impl Schedule {
     pub fn parse(text: &str) -> Result<Schedule, String> {
@@ -56,14 +63,22 @@ impl Schedule {
         if fields.len() != 5 {
             return Err(format!("{text:?}: expected `off`, `every 15m` or a cron expression with 5 fields"));
         }
-        Ok(Schedule::Cron(Box::new(Cron {
+        let cron = Cron {
             text: text.to_string(),
             minutes: field(fields[0], 0, 59, "minute")?,
             hours: field(fields[1], 0, 23, "hour")?,
             days: field(fields[2], 1, 31, "day of month")?,
             months: field(fields[3], 1, 12, "month")?,
             weekdays: field(fields[4], 0, 7, "day of week")?.into_iter().map(|d| d % 7).collect(),
-        })))
+            days_restricted: !fields[2].starts_with('*'),
+            weekdays_restricted: !fields[4].starts_with('*'),
+        };
+        // `0 0 31 2 *` parses but would silently never run: refuse it when saved.
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        if cron.next_after(epoch).is_none() {
+            return Err(format!("{text:?}: never runs (no month given has that day)"));
+        }
+        Ok(Schedule::Cron(Box::new(cron)))
     }
 
     /// The next run strictly after `after`, or `None` when off.
@@ -77,19 +92,30 @@ impl Schedule {
 }
 
 impl Cron {
+    fn day_matches(&self, day: chrono::NaiveDate) -> bool {
+        let by_date = self.days.contains(&day.day());
+        let by_weekday = self.weekdays.contains(&day.weekday().num_days_from_sunday());
+        match (self.days_restricted, self.weekdays_restricted) {
+            (true, true) => by_date || by_weekday,
+            (true, false) => by_date,
+            (false, true) => by_weekday,
+            (false, false) => true,
+        }
+    }
+
+    /// Day by day, then the first hour and minute of a matching day after `after`.
     fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut t = after.with_second(0)?.with_nanosecond(0)? + chrono::Duration::minutes(1);
-        // A year of minutes bounds the search (an impossible date like 31 February never matches).
-        for _ in 0..(366 * 24 * 60) {
-            if self.months.contains(&t.month())
-                && self.days.contains(&t.day())
-                && self.weekdays.contains(&t.weekday().num_days_from_sunday())
-                && self.hours.contains(&t.hour())
-                && self.minutes.contains(&t.minute())
-            {
-                return Some(t);
+        let start = after.with_second(0)?.with_nanosecond(0)?.checked_add_signed(chrono::Duration::minutes(1))?;
+        let mut day = start.date_naive();
+        for _ in 0..CRON_SEARCH_DAYS {
+            if self.months.contains(&day.month()) && self.day_matches(day) {
+                let from = if day == start.date_naive() { (start.hour(), start.minute()) } else { (0, 0) };
+                let at = self.hours.iter().flat_map(|h| self.minutes.iter().map(move |m| (*h, *m))).find(|t| *t >= from);
+                if let Some((hour, minute)) = at {
+                    return Some(day.and_hms_opt(hour, minute, 0)?.and_utc());
+                }
             }
-            t += chrono::Duration::minutes(1);
+            day = day.succ_opt()?;
         }
         None
     }
@@ -162,6 +188,30 @@ mod tests {
     }
 
     #[test]
+    fn day_of_month_and_weekday_together_mean_either_as_in_cron() {
+        // The 1st of the month or any Monday; 2026-11-28 is a Saturday.
+        let either = Schedule::parse("0 3 1 * 1").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        assert_eq!(either.next_after(at).unwrap(), Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap());
+        let after_monday = Utc.with_ymd_and_hms(2026, 11, 30, 4, 0, 0).unwrap();
+        assert_eq!(either.next_after(after_monday).unwrap(), Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn a_leap_day_schedule_is_accepted_and_found() {
+        let leap = Schedule::parse("0 0 29 2 *").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        assert_eq!(leap.next_after(at).unwrap(), Utc.with_ymd_and_hms(2028, 2, 29, 0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn the_next_run_is_later_the_same_day_when_one_is_left() {
+        let twice = Schedule::parse("15,45 10 * * *").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 15, 30).unwrap();
+        assert_eq!(twice.next_after(at).unwrap(), Utc.with_ymd_and_hms(2026, 11, 28, 10, 45, 0).unwrap());
+    }
+
+    #[test]
     fn the_longest_interval_still_gives_a_next_run() {
         let yearly = Schedule::parse("every 8784h").unwrap();
         let at = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
@@ -180,6 +230,8 @@ mod tests {
             ("61 * * * *", "minute: 61"),
             ("* * *", "5 fields"),
             ("*/0 * * * *", "step"),
+            ("0 0 31 2 *", "never runs"),
+            ("0 0 30 2 *", "never runs"),
         ] {
             let error = Schedule::parse(text).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");
