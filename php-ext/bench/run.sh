@@ -35,7 +35,8 @@ for durability in full normal; do
             listener=$!
             for _ in $(seq 100); do [ -S "$dir/agent.sock" ] && break; sleep 0.05; done
         fi
-        php -n -d extension="$SO" \
+        # -n leaves out php.ini: load PDO SQLite for the plugin's fallback by hand.
+        php -n -d extension=pdo -d extension=pdo_sqlite -d extension="$SO" \
             -d ml_connector.spool_path="$dir/spool.db" \
             -d ml_connector.key_path="$dir/vault.key" \
             -d ml_connector.wake_socket="$dir/agent.sock" \

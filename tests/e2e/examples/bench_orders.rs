@@ -174,8 +174,8 @@ async fn throughput_phase(throughput_orders: usize) -> anyhow::Result<()> {
 
 async fn throttle_phase(throttle_secs: u64) -> anyhow::Result<()> {
     // 3. Under the BC online throttle (6,000 requests / 5 min = 20/s; window scaled to 30 s), with the
-    // agent's default pacing (19 requests/s).
-    let stack = quiet_stack("").await;
+    // agent's default pacing (19 requests/s, burst 5) — the harness itself paces at 2,000/s.
+    let stack = quiet_stack("[nav]\nrequests_per_second = 19.0\nburst = 5\n").await;
     let mut limits = stack.bc.control().limits();
     limits.rate_limit = 600;
     limits.rate_window_ms = 30_000;
