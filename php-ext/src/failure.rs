@@ -43,6 +43,8 @@ pub enum Failure {
     SpoolUnopenable { path: String, cause: String, uid: u32 },
     #[error("the spool {path} stayed locked by another process for more than {waited_ms} ms (ml_connector.busy_timeout_ms); nothing was written")]
     SpoolLocked { path: String, waited_ms: u128 },
+    #[error("the disk holding the spool {path} is full; nothing was written: free space there (orders placed meanwhile are picked up by the agent's reconciliation)")]
+    SpoolDiskFull { path: String },
     #[error("the spool {path} is read-only for the PHP user (uid {uid}): {cause}; nothing was written")]
     SpoolReadOnly { path: String, cause: String, uid: u32 },
     /// The formats crate's own wording (e.g. a schema newer than this build).

@@ -101,6 +101,7 @@ fn describe(error: SpoolError, settings: &Settings) -> Failure {
             path,
             waited_ms: settings.busy_timeout.as_millis(),
         },
+        Some(ErrorCode::DiskFull) => Failure::SpoolDiskFull { path },
         Some(ErrorCode::ReadOnly) => Failure::SpoolReadOnly {
             path,
             cause,
