@@ -93,7 +93,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         tasks.spawn(crate::metrics::server::serve(addr, scrape, stop_rx.clone()));
     }
     if let config::IngestSettings::Webhooks(webhooks) = &listeners.ingest {
-        tasks.spawn(crate::ingest::webhooks::run(webhooks.clone(), runtime.clone(), wake.clone(), options.reconcile_lookback_hours, stop_rx.clone()));
+        tasks.spawn(crate::ingest::webhooks::run(webhooks.clone(), runtime.clone(), wake.clone(), board.clone(), options.reconcile_lookback_hours, stop_rx.clone()));
     }
 
     notify_systemd("READY=1");

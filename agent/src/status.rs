@@ -41,6 +41,16 @@ pub struct ParkedItem {
     pub at: String,
 }
 
+/// Webhook mode's health (ingest/webhooks): whether WooCommerce's deliveries can reach the agent.
+#[derive(Clone, Debug, Serialize)]
+pub struct WebhookHealth {
+    pub public_url: String,
+    pub endpoint_ok: bool,
+    pub checked_at: String,
+    /// What the last check found or repaired, in words.
+    pub detail: String,
+}
+
 #[derive(Default)]
 struct Board {
     last_success_at: Option<String>,
@@ -52,6 +62,7 @@ struct Board {
     /// Why NAV / WooCommerce cannot be used at all (not configured, unusable settings).
     nav_unusable: Option<String>,
     woo_unusable: Option<String>,
+    webhooks: Option<WebhookHealth>,
     /// Job latency samples (agent's own time per job), for benchmarks and metrics.
     latencies_micros: Vec<u64>,
 }
@@ -124,6 +135,10 @@ impl StatusBoard {
         board.woo_unusable = woo_problem;
     }
 
+    pub fn set_webhooks(&self, health: WebhookHealth) {
+        self.lock().webhooks = Some(health);
+    }
+
     /// Latency samples in microseconds (taken, not cleared).
     pub fn latencies(&self) -> Vec<u64> {
         self.lock().latencies_micros.clone()
@@ -159,6 +174,7 @@ impl StatusBoard {
             "last_success_at": board.last_success_at,
             "reachability": { "nav": nav, "woo": woo },
             "settings_problem": board.settings_problem,
+            "webhooks": board.webhooks,
             "recent": board.recent,
             "parked": parked,
         })

@@ -31,7 +31,7 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     let mut document = board.snapshot(&store, depth);
     // Reachability and recent syncs are what the running agent saw.
     if let Some(snapshot) = &snapshot {
-        for key in ["reachability", "last_success_at", "recent", "started_at", "settings_problem"] {
+        for key in ["reachability", "last_success_at", "recent", "started_at", "settings_problem", "webhooks"] {
             if let Some(value) = snapshot.get(key) {
                 document[key] = value.clone();
             }
@@ -69,6 +69,9 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
     if let Some(problem) = document["settings_problem"].as_str() {
         println!("settings:     {problem}");
     }
+    if let Some(line) = webhooks_line(&document["webhooks"]) {
+        println!("webhooks:     {line}");
+    }
     if let Some(line) = notifications_line(&document["bc_notifications"]) {
         println!("BC notify:    {line}");
     }
@@ -81,6 +84,17 @@ pub fn status(config: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Webhook mode in one line (absent in the default hand-off mode).
+fn webhooks_line(health: &serde_json::Value) -> Option<String> {
+    let url = health["public_url"].as_str()?;
+    let detail = health["detail"].as_str().unwrap_or("");
+    let checked = health["checked_at"].as_str().unwrap_or("-");
+    Some(match health["endpoint_ok"].as_bool() {
+        Some(true) => format!("ok via {url}: {detail} (checked {checked})"),
+        _ => format!("FAILING: {url}: {detail} (checked {checked})"),
+    })
 }
 
 /// The subscriptions in one line: off, a problem, or how many and when the next renewal is due.

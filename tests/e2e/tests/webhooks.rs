@@ -182,6 +182,16 @@ async fn a_webhook_disabled_during_an_outage_is_recreated_and_the_gap_is_backfil
     for order in &during {
         assert!(stack.sales_orders_for(&external(order)).is_empty(), "nothing can arrive while the endpoint is down");
     }
+    // The operator sees it: `status` names the failing public URL and the backfill to come.
+    let failing = eventually(WAIT, "status showing the unreachable endpoint", || {
+        let webhooks = stack.status()["webhooks"].clone();
+        (webhooks["endpoint_ok"] == false).then_some(webhooks)
+    })
+    .await
+    .unwrap();
+    assert!(failing["detail"].as_str().unwrap().contains("does not reach this agent"), "{failing}");
+    let text = String::from_utf8_lossy(&stack.cli(&["status"]).stdout).to_string();
+    assert!(text.contains("webhooks:     FAILING"), "{text}");
 
     proxy.set_up(true);
     for order in &during {
@@ -202,5 +212,12 @@ async fn a_webhook_disabled_during_an_outage_is_recreated_and_the_gap_is_backfil
     assert_eq!(job_origins(&stack, &after).first().map(String::as_str), Some("webhook"), "the recreated subscription delivers");
     let log = stack.log();
     assert!(log.contains("recreated the webhook subscription") && log.contains("backfilled the webhook gap"), "{log}");
+    let healthy = eventually(WAIT, "status showing the endpoint healthy again", || {
+        let webhooks = stack.status()["webhooks"].clone();
+        (webhooks["endpoint_ok"] == true).then_some(webhooks)
+    })
+    .await
+    .unwrap();
+    assert!(healthy["detail"].as_str().unwrap().contains("subscriptions kept"), "{healthy}");
     stack.shutdown().await;
 }

@@ -20,6 +20,7 @@ use tokio::sync::{watch, Notify};
 use crate::config::{Secret, WebhookSettings};
 use crate::pipeline::runner::SharedRuntime;
 use crate::runtime::Runtime;
+use crate::status::StatusBoard;
 
 /// Where the secret is kept: a cursor holding an envelope of this purpose.
 pub const SECRET_CURSOR: &str = "ingest.webhooks.secret";
@@ -37,7 +38,7 @@ pub struct Endpoint {
 }
 
 /// Runs the listener and the watch until `stop`.
-pub async fn run(settings: WebhookSettings, runtime: SharedRuntime, wake: Arc<Notify>, lookback_hours: i64, stop: watch::Receiver<bool>) {
+pub async fn run(settings: WebhookSettings, runtime: SharedRuntime, wake: Arc<Notify>, board: Arc<StatusBoard>, lookback_hours: i64, stop: watch::Receiver<bool>) {
     let rt = runtime.read().await.clone();
     let (secret, new_secret) = match load_or_make_secret(&rt) {
         Ok(pair) => pair,
@@ -49,7 +50,7 @@ pub async fn run(settings: WebhookSettings, runtime: SharedRuntime, wake: Arc<No
     let instance: String = rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
     let endpoint = Arc::new(Endpoint { settings, secret, instance, new_secret });
     let listener = receiver::serve(endpoint.clone(), runtime.clone(), wake, stop.clone());
-    let watch = subscriptions::watch(endpoint, runtime, lookback_hours, stop);
+    let watch = subscriptions::watch(endpoint, runtime, board, lookback_hours, stop);
     tokio::join!(listener, watch);
 }
 

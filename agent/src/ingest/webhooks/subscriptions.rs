@@ -28,6 +28,7 @@ use crate::adapter::woo::Woo;
 use crate::flows::reconcile;
 use crate::pipeline::runner::SharedRuntime;
 use crate::runtime::Runtime;
+use crate::status::{StatusBoard, WebhookHealth};
 
 /// The topics the agent subscribes to: what the plugin would hand off.
 pub const TOPICS: &[&str] = &["order.created", "order.updated", "order.deleted", "order.restored", "customer.created", "customer.updated", "customer.deleted"];
@@ -46,7 +47,7 @@ enum WatchError {
     Store(#[from] crate::store::StoreError),
 }
 
-pub async fn watch(endpoint: Arc<Endpoint>, runtime: SharedRuntime, lookback_hours: i64, mut stop: stop_signal::Receiver<bool>) {
+pub async fn watch(endpoint: Arc<Endpoint>, runtime: SharedRuntime, board: Arc<StatusBoard>, lookback_hours: i64, mut stop: stop_signal::Receiver<bool>) {
     let probe = match crate::adapter::http::client(Duration::from_secs(10), None, None) {
         Ok(client) => client,
         Err(error) => {
@@ -66,14 +67,28 @@ pub async fn watch(endpoint: Arc<Endpoint>, runtime: SharedRuntime, lookback_hou
         }
         let rt = runtime.read().await.clone();
         let Some(woo) = rt.woo.clone() else { continue };
-        match check(&rt, &woo, &endpoint, &probe, recreate_all, after_start, lookback_hours).await {
-            Ok(()) => (recreate_all, after_start) = (false, false),
-            Err(error) => tracing::warn!(%error, "checking the webhook subscriptions failed; trying again at the next check"),
-        }
+        let checked_at = ml_connector_formats::utc_now();
+        let (endpoint_ok, detail) = match check(&rt, &woo, &endpoint, &probe, recreate_all, after_start, lookback_hours).await {
+            Ok(found) => {
+                (recreate_all, after_start) = (false, false);
+                (found.endpoint_ok, found.detail)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "checking the webhook subscriptions failed; trying again at the next check");
+                (true, format!("checking the subscriptions failed (tried again in {} s): {error}", endpoint.settings.check_interval.as_secs()))
+            }
+        };
+        board.set_webhooks(WebhookHealth { public_url: endpoint.settings.public_url.clone(), endpoint_ok, checked_at, detail });
     }
 }
 
-async fn check(rt: &Runtime, woo: &Woo, endpoint: &Endpoint, probe: &reqwest::Client, recreate_all: bool, after_start: bool, lookback_hours: i64) -> Result<(), WatchError> {
+/// What one check found, for `status` and the admin screen.
+struct Checked {
+    endpoint_ok: bool,
+    detail: String,
+}
+
+async fn check(rt: &Runtime, woo: &Woo, endpoint: &Endpoint, probe: &reqwest::Client, recreate_all: bool, after_start: bool, lookback_hours: i64) -> Result<Checked, WatchError> {
     let started = Utc::now().format(TIME).to_string();
     let healthy = endpoint_answers(probe, endpoint).await;
     crate::metrics::global().set_webhook_endpoint_up(healthy);
@@ -85,11 +100,15 @@ async fn check(rt: &Runtime, woo: &Woo, endpoint: &Endpoint, probe: &reqwest::Cl
             tracing::warn!(public_url = %endpoint.settings.public_url, "the webhook endpoint does not answer through its public URL: WooCommerce's deliveries fail and are not retried; what they carried is backfilled once it answers again");
             rt.store.set_cursor(GAP_CURSOR, last_ok.as_deref().unwrap_or(&started))?;
         }
-        return Ok(());
+        let since = rt.store.cursor(GAP_CURSOR)?.unwrap_or_default();
+        let detail = format!("the public URL does not reach this agent: WooCommerce's deliveries fail; what they carry since {since} UTC is backfilled once it answers");
+        return Ok(Checked { endpoint_ok: false, detail });
     }
     // Nothing that touches WooCommerce's webhooks goes to the audit trail: the create carries the secret.
     let rec = Recorder::default();
     let mut repaired = false;
+    let mut changes: Vec<String> = Vec::new();
+    let mut paused = 0;
     let all = woo.webhooks(&rec).await?;
     let (ours, foreign_url): (Vec<Subscription>, Vec<Subscription>) =
         all.into_iter().filter(|w| w.name.starts_with(NAME_PREFIX)).partition(|w| w.delivery_url == endpoint.settings.public_url);
@@ -109,19 +128,24 @@ async fn check(rt: &Runtime, woo: &Woo, endpoint: &Endpoint, probe: &reqwest::Cl
             woo.delete_webhook(extra.id, &rec).await?;
         }
         match mine.first() {
-            Some(kept) if kept.status == "paused" => tracing::debug!(webhook = kept.id, topic, "paused by an administrator; left alone"),
+            Some(kept) if kept.status == "paused" => {
+                paused += 1;
+                tracing::debug!(webhook = kept.id, topic, "paused by an administrator; left alone");
+            }
             Some(kept) if kept.status == "active" && !recreate_all => {}
             Some(kept) => {
                 let created = woo.create_webhook(&format!("{NAME_PREFIX}{topic}"), topic, &endpoint.settings.public_url, &endpoint.secret, &rec).await?;
                 woo.delete_webhook(kept.id, &rec).await?;
                 tracing::warn!(old = kept.id, new = created.id, topic, status = %kept.status, "recreated the webhook subscription (WooCommerce keeps a disabled webhook's failure count; a new one starts at zero)");
                 crate::metrics::global().webhook_repair("recreated");
+                changes.push(format!("recreated {topic} ({})", kept.status));
                 repaired |= kept.status != "active";
             }
             None => {
                 let created = woo.create_webhook(&format!("{NAME_PREFIX}{topic}"), topic, &endpoint.settings.public_url, &endpoint.secret, &rec).await?;
                 tracing::info!(webhook = created.id, topic, "created the webhook subscription");
                 crate::metrics::global().webhook_repair("created");
+                changes.push(format!("created {topic}"));
                 // Missing after we had it: someone deleted it, and its events since are missing too.
                 repaired |= last_ok.is_some();
             }
@@ -131,9 +155,17 @@ async fn check(rt: &Runtime, woo: &Woo, endpoint: &Endpoint, probe: &reqwest::Cl
     if let Some(from) = gap.or(if repaired { last_ok } else { None }) {
         backfill(rt, &from, lookback_hours).await?;
         rt.store.set_cursor(GAP_CURSOR, "")?;
+        changes.push(format!("backfilled from {from} UTC"));
     }
     rt.store.set_cursor(LAST_OK_CURSOR, &started)?;
-    Ok(())
+    let mut detail = format!("{} subscriptions kept", TOPICS.len());
+    if paused > 0 {
+        detail.push_str(&format!(", {paused} paused by an administrator (left alone)"));
+    }
+    if !changes.is_empty() {
+        detail.push_str(&format!("; this check {}", changes.join(", ")));
+    }
+    Ok(Checked { endpoint_ok: true, detail })
 }
 
 /// Whether a GET on the public URL reaches this agent's listener.
