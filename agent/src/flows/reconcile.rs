@@ -1,7 +1,8 @@
 //! Reconciliation: the safety net under the hooks. Lists WooCommerce orders modified since a
 //! stored cursor (`modified_after`, `dates_are_gmt=true`) and queues those NAV does not reflect
-//! yet — the extension was not loaded, the agent was down, PHP died after saving. It never creates
-//! a duplicate: it only queues jobs, and the order flow is exactly-once.
+//! yet — the extension was not loaded, the agent was down, PHP died after saving — and the refunds
+//! no job carried (`refunds::missed`). It never creates a duplicate: it only queues jobs, and the
+//! order and refund flows are exactly-once.
 
 use ml_connector_formats::{Event, EventKind};
 
@@ -60,6 +61,7 @@ pub async fn reconcile_orders(rt: &Runtime, lookback_hours: i64) -> Result<Recon
                     Err(error) => tracing::error!(%error, order = order.id, "could not queue a reconciled order"),
                 }
             }
+            super::refunds::missed::queue_unseen(&rt.store, order, "reconcile");
         }
         if page as u64 >= listing.total_pages || listing.items.is_empty() {
             break;

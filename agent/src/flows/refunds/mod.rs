@@ -17,6 +17,7 @@
 
 pub mod cancel;
 pub mod credit;
+pub mod missed;
 pub mod netting;
 
 use ml_connector_formats::{Event, EventKind};

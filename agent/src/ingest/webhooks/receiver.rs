@@ -155,6 +155,12 @@ impl Receiver {
         }
         match rt.store.add_job(&event) {
             Ok(job) => {
+                // WooCommerce has no refund topic: a refund arrives as its order's update.
+                if matches!(event.kind, EventKind::OrderCreated | EventKind::OrderUpdated) {
+                    if let Ok(order) = serde_json::from_value::<crate::model::woo::Order>(event.payload.clone()) {
+                        crate::flows::refunds::missed::queue_unseen(&rt.store, &order, "webhook");
+                    }
+                }
                 metrics.webhook_delivery("accepted");
                 metrics.event_received(event.kind.as_str(), "webhook");
                 tracing::debug!(job, %topic, object = event.object_id, "webhook delivery queued");
