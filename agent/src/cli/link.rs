@@ -5,14 +5,10 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use ml_connector_formats::Spool;
 
 use crate::flows::customers::link::{link_customers, LinkReport};
-use crate::runtime::Runtime;
-use crate::store::Store;
 
 #[derive(Subcommand)]
 pub enum LinkCommand {
@@ -35,15 +31,7 @@ const SHOWN: usize = 20;
 
 pub async fn run(config: Option<&Path>, command: LinkCommand) -> anyhow::Result<ExitCode> {
     let LinkCommand::Customers(args) = command;
-    let file_only = super::file_settings(config)?;
-    let spool = Spool::open(&file_only.agent.spool_path).ok();
-    let (settings, keyring, problem) = crate::daemon::load_settings(config, spool.as_ref())?;
-    if let Some(problem) = problem {
-        eprintln!("warning: {problem}");
-    }
-    std::fs::create_dir_all(&settings.agent.state_dir)?;
-    let store = Arc::new(Store::open(&settings.agent.state_dir.join("state.db"))?);
-    let rt = Runtime::build(Arc::new(settings), store, keyring, chrono::Utc::now().timestamp_millis());
+    let (rt, _spool) = super::one_shot_runtime(config)?;
     let report = link_customers(&rt, args.dry_run).await?;
     let mut out = std::io::stdout().lock();
     if args.json {

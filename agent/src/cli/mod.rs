@@ -143,6 +143,38 @@ pub struct AgentPaths {
     pub agent: config::AgentSettings,
 }
 
+/// The runtime a one-shot command (`sync`, `link`) works with, beside the daemon: the merged
+/// settings (a settings problem is a warning, as for the daemon), the state database and the spool
+/// if it can be opened.
+pub fn one_shot_runtime(config_path: Option<&std::path::Path>) -> anyhow::Result<(crate::runtime::Runtime, Option<ml_connector_formats::Spool>)> {
+    let file_only = file_settings(config_path)?;
+    let spool = ml_connector_formats::Spool::open(&file_only.agent.spool_path).ok();
+    let (settings, keyring, problem) = crate::daemon::load_settings(config_path, spool.as_ref())?;
+    if let Some(problem) = problem {
+        eprintln!("warning: {problem}");
+    }
+    std::fs::create_dir_all(&settings.agent.state_dir)?;
+    let store = std::sync::Arc::new(open_store_waiting(&settings.agent.state_dir.join("state.db"))?);
+    let runtime = crate::runtime::Runtime::build(std::sync::Arc::new(settings), store, keyring, chrono::Utc::now().timestamp_millis());
+    Ok((runtime, spool))
+}
+
+/// Opens the state database. While the daemon creates it (first start: switching it to WAL), an
+/// open can be refused as busy without waiting; a few short retries ride that out.
+fn open_store_waiting(path: &std::path::Path) -> Result<crate::store::Store, crate::store::StoreError> {
+    use crate::store::{Store, StoreError};
+    let mut attempt = 0;
+    loop {
+        match Store::open(path) {
+            Err(StoreError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }) if e.code == rusqlite::ErrorCode::DatabaseBusy && attempt < 20 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn init_logging(format: LogFormat, daemon: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("ML_CONNECTOR_LOG").unwrap_or_else(|_| EnvFilter::new(if daemon { "info" } else { "warn" }));

@@ -5,14 +5,10 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use ml_connector_formats::Spool;
 
 use crate::flows::inventory::{self, RunReport, RunRequest};
-use crate::runtime::Runtime;
-use crate::store::{Store, StoreError};
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -41,22 +37,14 @@ const SHOWN: usize = 50;
 
 pub async fn run(config: Option<&Path>, command: SyncCommand) -> anyhow::Result<ExitCode> {
     let SyncCommand::Inventory(args) = command;
-    let file_only = super::file_settings(config)?;
-    let spool = Spool::open(&file_only.agent.spool_path).ok();
-    let (settings, keyring, problem) = crate::daemon::load_settings(config, spool.as_ref())?;
-    if let Some(problem) = problem {
-        eprintln!("warning: {problem}");
-    }
-    std::fs::create_dir_all(&settings.agent.state_dir)?;
-    let store = Arc::new(open_store(&settings.agent.state_dir.join("state.db"))?);
+    let (rt, spool) = super::one_shot_runtime(config)?;
     // Orders still in the spool (the daemon stopped) hold stock too: take them over as the daemon
     // would (idempotent by spool sequence), so the run subtracts them.
     if let Some(spool) = &spool {
-        if let Err(error) = crate::daemon::import(spool, &store, store.last_imported_seq()?) {
+        if let Err(error) = crate::daemon::import(spool, &rt.store, rt.store.last_imported_seq()?) {
             eprintln!("warning: orders waiting in the spool could not be read: {error:#}");
         }
     }
-    let rt = Runtime::build(Arc::new(settings), store, keyring, chrono::Utc::now().timestamp_millis());
     let request = RunRequest { full: args.full, dry_run: args.dry_run, replay: args.replay };
     let report = inventory::run(&rt, request).await?;
     if args.json {
@@ -68,21 +56,6 @@ pub async fn run(config: Option<&Path>, command: SyncCommand) -> anyhow::Result<
         print!("{}", describe(&report));
     }
     Ok(if report.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-/// Opens the state database. While the daemon creates it (first start: switching it to WAL), an
-/// open can be refused as busy without waiting; a few short retries ride that out.
-fn open_store(path: &Path) -> Result<Store, StoreError> {
-    let mut attempt = 0;
-    loop {
-        match Store::open(path) {
-            Err(StoreError::Sqlite { source: rusqlite::Error::SqliteFailure(e, _), .. }) if e.code == rusqlite::ErrorCode::DatabaseBusy && attempt < 20 => {
-                attempt += 1;
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            other => return other,
-        }
-    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
