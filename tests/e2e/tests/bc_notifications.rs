@@ -285,3 +285,79 @@ async fn turning_notifications_off_deletes_the_subscriptions() {
     stack.shutdown().await;
     site.server.shutdown().await;
 }
+
+/// A customer edited in Business Central through its API (as a user's page edit would be):
+/// read for its ETag, then PATCHed with If-Match.
+async fn edit_customer_in_bc(stack: &Stack, number: &str, change: Value) {
+    let info = stack.bc.info().clone();
+    let client = reqwest::Client::new();
+    let list: Value = client
+        .get(format!("{}/companies({})/customers?$filter=number eq '{number}'", info.api_on_prem, info.company_id))
+        .basic_auth(&info.basic_user, Some(&info.basic_key))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customer = &list["value"][0];
+    let response = client
+        .patch(format!("{}/companies({})/customers({})", info.api_on_prem, info.company_id, customer["id"].as_str().unwrap()))
+        .basic_auth(&info.basic_user, Some(&info.basic_key))
+        .header("If-Match", customer["@odata.etag"].as_str().unwrap())
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_changed_in_business_central_reaches_woocommerce_without_waiting_for_the_poll() {
+    let site = site().await;
+    let mut options = StackOptions {
+        extra_toml: format!(
+            "[schedules]\ninventory = \"every 1h\"\ninventory_full = \"off\"\ncustomers = \"every 1h\"\n\
+             [customers]\nenabled = true\n[bc_notifications]\nenabled = true\nurl = \"{}\"\n",
+            site.url
+        ),
+        start_agent: false,
+        ..Default::default()
+    };
+    options.bc.webhooks.delay_ms = 200;
+    let mut stack = Stack::start(options).await.expect("stack");
+    *site.route.paths.lock().unwrap() = Some((stack.spool_path(), stack.dir.path().join("agent.sock")));
+    stack.start_agent().unwrap();
+    stack.wait_idle(WAIT).await.expect("agent up");
+    let found = subscriptions_at_bc(&stack, 4).await;
+    assert!(found.iter().any(|s| s["resource"].as_str().unwrap().ends_with("/customers")), "{found:?}");
+
+    // The first poll records where NAV stands; changes after it are what gets synced.
+    eventually(WAIT, "the first customer poll", || {
+        let db = rusqlite::Connection::open(stack.state_path()).ok()?;
+        db.query_row("SELECT COUNT(*) FROM cursors WHERE name = 'customers.nav_modified'", [], |r| r.get::<_, i64>(0)).ok().filter(|n| *n == 1)
+    })
+    .await
+    .unwrap();
+    // Jane (WooCommerce customer 2) is linked to NAV 30000 by her first change in WooCommerce.
+    let request: woo_sim::CustomerRequest = serde_json::from_value(json!({"billing": {"phone": "+44 113 496 1111"}})).unwrap();
+    stack.woo.control().save_customer(Some(2), request).await.unwrap();
+    stack.wait_idle(WAIT).await.unwrap();
+
+    edit_customer_in_bc(&stack, "30000", json!({"addressLine1": "9 Dock Road", "city": "Hull", "postalCode": "HU1 1AA"})).await;
+    // The poll is an hour away: only the notification can bring it over.
+    let started = std::time::Instant::now();
+    let jane = loop {
+        let all: Value = reqwest::get(format!("{}/_sim/customers", stack.woo.http_url)).await.unwrap().json().await.unwrap();
+        let customer = all.as_array().unwrap().iter().find(|c| c["id"] == 2).cloned().unwrap_or(Value::Null);
+        if customer["billing"]["city"] == "Hull" {
+            break customer;
+        }
+        assert!(started.elapsed() < WAIT, "NAV's address never reached WooCommerce\n{}", stack.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(jane["billing"]["address_1"], "9 Dock Road");
+    let jobs = notification_jobs(&stack);
+    assert!(jobs.iter().any(|(state, reason)| state == "done" && reason.contains("a customer poll")), "{jobs:?}");
+    stack.shutdown().await;
+}

@@ -10,7 +10,9 @@
 //! * A `bc.notification` whose fingerprint does not match is refused and audited; one that matches
 //!   asks for an incremental inventory run (a time in the store, so a restart does not lose it).
 //!   The scheduler starts one run for however many requests came since its last start: many
-//!   notifications coalesce into one run, and the polling schedule is left as it is.
+//!   notifications coalesce into one run, and the polling schedule is left as it is. Notifications
+//!   on `customers` (subscribed while two-way customer sync is on) ask for a customer poll the same
+//!   way instead.
 
 use ml_connector_formats::Event;
 use rand::RngCore;
@@ -29,6 +31,9 @@ const CLIENT_STATE_PURPOSE: &str = "bc_notifications.client_state";
 /// Unix ms of the last accepted notification, and of the start of the last inventory run.
 const REQUESTED_CURSOR: &str = "bc_notifications.requested_at";
 const SERVED_CURSOR: &str = "bc_notifications.served_at";
+/// The same for customer notifications and customer polls.
+const CUSTOMERS_REQUESTED_CURSOR: &str = "bc_notifications.customers_requested_at";
+const CUSTOMERS_SERVED_CURSOR: &str = "bc_notifications.customers_served_at";
 /// The `agent_status` document the plugin checks notifications against.
 pub const STATUS_DOCUMENT: &str = "bc_notifications";
 
@@ -74,19 +79,46 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Whether a notification asked for an inventory run the scheduler has not started since.
 pub fn run_requested(store: &Store) -> bool {
+    requested_since_served(store, REQUESTED_CURSOR, SERVED_CURSOR)
+}
+
+/// An inventory run starts now: it covers every notification accepted before.
+pub fn mark_served(store: &Store) {
+    mark(store, SERVED_CURSOR);
+}
+
+/// Whether a customer notification asked for a poll that has not started since.
+pub fn customer_poll_requested(store: &Store) -> bool {
+    requested_since_served(store, CUSTOMERS_REQUESTED_CURSOR, CUSTOMERS_SERVED_CURSOR)
+}
+
+/// A customer poll starts now.
+pub fn mark_customer_poll_served(store: &Store) {
+    mark(store, CUSTOMERS_SERVED_CURSOR);
+}
+
+fn requested_since_served(store: &Store, requested: &str, served: &str) -> bool {
     let millis = |name| store.cursor(name).ok().flatten().and_then(|v| v.parse::<i64>().ok());
-    match (millis(REQUESTED_CURSOR), millis(SERVED_CURSOR)) {
+    match (millis(requested), millis(served)) {
         (Some(requested), Some(served)) => requested >= served,
         (Some(_), None) => true,
         _ => false,
     }
 }
 
-/// An inventory run starts now: it covers every notification accepted before.
-pub fn mark_served(store: &Store) {
-    if let Err(error) = store.set_cursor(SERVED_CURSOR, &now_millis().to_string()) {
-        tracing::warn!(%error, "could not record the start of the inventory run for the notifications");
+fn mark(store: &Store, cursor: &str) {
+    if let Err(error) = store.set_cursor(cursor, &now_millis().to_string()) {
+        tracing::warn!(%error, cursor, "could not record the start of the run the notifications asked for");
     }
+}
+
+/// Whether a notification is about customers (its resource is the customers entity set, possibly
+/// with a `$filter` for a collection notification) rather than a sales document.
+fn about_customers(notification: &serde_json::Value) -> bool {
+    let resource = notification.get("resource").and_then(|r| r.as_str()).unwrap_or("");
+    let path = resource.split('?').next().unwrap_or("");
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    last == "customers" || last.starts_with("customers(")
 }
 
 /// The `bc.notification` job: check the fingerprint, then ask for an incremental run.
@@ -119,10 +151,26 @@ pub fn handle(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
         }
         return Outcome::Skipped(format!("refused: {reason}"));
     }
-    if let Err(error) = rt.store.set_cursor(REQUESTED_CURSOR, &now_millis().to_string()) {
-        return Outcome::Park(format!("the inventory run could not be requested: {error}"));
+    let listed: Vec<serde_json::Value> = event.payload.get("notifications").and_then(|n| n.as_array()).cloned().unwrap_or_default();
+    let customers = listed.iter().filter(|n| about_customers(n)).count();
+    let mut asked = Vec::new();
+    if customers > 0 && rt.settings.customers.enabled {
+        if let Err(error) = rt.store.set_cursor(CUSTOMERS_REQUESTED_CURSOR, &now_millis().to_string()) {
+            return Outcome::Park(format!("the customer poll could not be requested: {error}"));
+        }
+        asked.push("a customer poll");
     }
-    Outcome::Done(format!("Business Central notification ({notifications} change(s)): an incremental inventory run starts shortly"))
+    // A notification without a readable resource counts as a sales document: stock is what matters.
+    if customers < listed.len() || listed.is_empty() {
+        if let Err(error) = rt.store.set_cursor(REQUESTED_CURSOR, &now_millis().to_string()) {
+            return Outcome::Park(format!("the inventory run could not be requested: {error}"));
+        }
+        asked.push("an incremental inventory run");
+    }
+    if asked.is_empty() {
+        return Outcome::Skipped("customer notification while two-way customer sync is off".into());
+    }
+    Outcome::Done(format!("Business Central notification ({notifications} change(s)): {} starts shortly", asked.join(" and ")))
 }
 
 #[cfg(test)]
@@ -168,6 +216,36 @@ mod tests {
         let audit = rt.store.list_audit(&crate::store::audit::AuditFilter { limit: 10, ..Default::default() }).unwrap();
         assert_eq!(audit[0].action, "Business Central notification refused");
         assert_eq!(audit[0].outcome, "refused");
+    }
+
+    #[test]
+    fn a_customer_notification_asks_for_a_customer_poll_not_a_stock_run() {
+        let settings = crate::config::load(&serde_json::json!({"bc_notifications": {"enabled": true, "url": "https://shop.example/n"}, "customers": {"enabled": true}}), None, None).unwrap();
+        let keyring = ml_connector_formats::Keyring::parse("mlc-key 0a1b2c3d AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", "t").unwrap();
+        let rt = Runtime::build(std::sync::Arc::new(settings), std::sync::Arc::new(Store::in_memory().unwrap()), std::sync::Arc::new(keyring), 0);
+        let state = client_state_or_new(&rt).unwrap();
+        let resource = "api/v2.0/companies(11111111-2222-3333-4444-555555555555)/customers(66666666-7777-8888-9999-000000000000)";
+        let event = Event::new(ml_connector_formats::EventKind::BcNotification, 0, "bc-webhook",
+            serde_json::json!({"client_state_sha256": fingerprint(state.expose()), "notifications": [{"resource": resource, "changeType": "updated"}]}));
+        let id = rt.store.import_event(Some(1), &event, &event.to_json()).unwrap().unwrap();
+        let job = rt.store.job(id).unwrap().unwrap();
+        assert!(matches!(handle(&rt, &job, &event), Outcome::Done(_)));
+        assert!(customer_poll_requested(&rt.store));
+        assert!(!run_requested(&rt.store), "no stock moved");
+        // A request in the very millisecond a poll starts still counts: step past it.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        mark_customer_poll_served(&rt.store);
+        assert!(!customer_poll_requested(&rt.store));
+    }
+
+    #[test]
+    fn resources_are_told_apart_by_their_entity_set() {
+        let about = |resource: &str| about_customers(&serde_json::json!({ "resource": resource }));
+        assert!(about("api/v2.0/companies(1)/customers(2)"));
+        assert!(about("https://bc.example/api/v2.0/companies(1)/customers?$filter=lastModifiedDateTime%20gt%202026-11-28T10:00:00Z"));
+        assert!(!about("api/v2.0/companies(1)/salesOrders(2)"));
+        assert!(!about("api/v2.0/companies(1)/customersX"));
+        assert!(!about(""));
     }
 
     #[test]

@@ -31,6 +31,18 @@ use crate::runtime::Runtime;
 
 /// The entity sets subscribed to (see the module comment for why these).
 pub const ENTITY_SETS: &[&str] = &["salesOrders", "salesInvoices", "salesCreditMemos"];
+/// Also subscribed to while two-way customer sync is on: a customer changed in NAV reaches
+/// WooCommerce without waiting for `schedules.customers` (issue 6: "subscription where available").
+pub const CUSTOMER_SET: &str = "customers";
+
+/// What is subscribed to under the current settings.
+fn wanted_sets(rt: &Runtime) -> Vec<&'static str> {
+    let mut sets = ENTITY_SETS.to_vec();
+    if rt.settings.customers.enabled {
+        sets.push(CUSTOMER_SET);
+    }
+    sets
+}
 /// Where the subscriptions are kept (JSON, no secret in it).
 const KEPT_CURSOR: &str = "bc_notifications.subscriptions";
 /// How often Business Central is asked whether it still has them.
@@ -156,7 +168,7 @@ async fn keep_subscribed(rt: &Runtime, api: &BcApi, url: &str) -> Result<Option<
     let now = Utc::now();
     let look = kept.iter().any(|k| k.seen_at + LOOK_EVERY <= now);
     let mut wanted = Vec::new();
-    for set in ENTITY_SETS {
+    for set in wanted_sets(rt) {
         let resource = api.subscription_resource(set, &rec).await.map_err(|e| format!("the company cannot be read: {e}"))?;
         wanted.push(resource.clone());
         let index = kept.iter().position(|k| k.subscription.resource == resource);
