@@ -72,6 +72,7 @@ final class ML_Connector_Settings_Document {
 			'woo'        => self::without_empty( $woo + $settings['woo'] ),
 			'orders'     => self::without_empty( $orders ),
 			'schedules'  => $settings['schedules'],
+			'refunds'    => self::without_empty( $settings['refunds'] ),
 			'bc_notifications' => self::bc_notifications( $settings['bc_notifications'] ),
 		);
 	}

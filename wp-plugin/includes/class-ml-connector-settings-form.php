@@ -232,6 +232,24 @@ final class ML_Connector_Settings_Form {
 					array( 'path' => 'schedules.reconcile_orders', 'label' => __( 'Order reconciliation', 'ml-connector' ), 'type' => 'text' ),
 				),
 			),
+			'refunds'    => array(
+				'title'       => __( 'Refunds and cancellations', 'ml-connector' ),
+				'description' => __( 'Before NAV posts an order its sales order is changed; once posted, each refund becomes a sales credit memo applied to the invoice.', 'ml-connector' ),
+				'fields'      => array(
+					array(
+						'path'    => 'refunds.cancellation',
+						'label'   => __( 'Cancelled orders', 'ml-connector' ),
+						'type'    => 'select',
+						'options' => array(
+							'delete' => __( 'Delete the open sales order', 'ml-connector' ),
+							'mark'   => __( 'Mark it with a comment line for NAV to decide', 'ml-connector' ),
+						),
+					),
+					array( 'path' => 'refunds.shipping_account', 'label' => __( 'Shipping refunds account', 'ml-connector' ), 'type' => 'text', 'description' => __( 'G/L account of shipping refund lines on credit memos. Empty: 8100', 'ml-connector' ) ),
+					array( 'path' => 'refunds.amount_account', 'label' => __( 'Amount refunds account', 'ml-connector' ), 'type' => 'text', 'description' => __( 'G/L account of what a refund gives back beyond its lines (a refund of an amount only). Empty: 8500', 'ml-connector' ) ),
+					array( 'path' => 'refunds.post_credit_memos', 'label' => __( 'Credit memos', 'ml-connector' ), 'type' => 'checkbox', 'text' => __( 'Post credit memos at once (otherwise they stay drafts for accounting to check)', 'ml-connector' ) ),
+				),
+			),
 			'bc_notifications' => array(
 				'title'       => __( 'BC notifications (accelerator)', 'ml-connector' ),
 				'description' => __( 'Business Central API v2.0 only, and only when Business Central can reach this site: Business Central tells this site when sales documents change, and the agent updates stock at once instead of at the next scheduled run. Purchase receipts and item journals send no notification; the schedule above stays in force for them.', 'ml-connector' ),

@@ -16,6 +16,8 @@ final class ML_Connector_Settings {
 	const OPTION      = 'ml_connector_settings';
 	const DEPLOYMENTS = array( 'bc_online', 'bc_onprem', 'nav_onprem' );
 	const SKU_MATCH   = array( 'sku', 'gtin', 'variant' );
+	/** `refunds.cancellation`: what happens to the open sales order of a cancelled order. */
+	const CANCELLATION_MODES = array( 'delete', 'mark' );
 
 	/** Secret field => its purpose (its path in the settings document). */
 	const SECRETS = array(
@@ -84,6 +86,13 @@ final class ML_Connector_Settings {
 				'customers'        => 'every 30m',
 				'reconcile_orders' => 'every 5m',
 			),
+			// Refunds and cancellations (docs/refunds.md). Empty accounts: the agent's defaults.
+			'refunds'    => array(
+				'cancellation'      => 'delete',
+				'shipping_account'  => '',
+				'amount_account'    => '',
+				'post_credit_memos' => false,
+			),
 			// The inventory accelerator (docs/inventory.md): off, the agent's default.
 			'bc_notifications' => array(
 				'enabled' => false,
@@ -140,6 +149,7 @@ final class ML_Connector_Settings {
 			'woo'        => $this->sanitize_woo( $input['woo'], $previous['woo'] ),
 			'orders'     => $this->sanitize_orders( $input['orders'], $previous['orders'] ),
 			'schedules'  => $this->sanitize_schedules( $input['schedules'], $previous['schedules'] ),
+			'refunds'    => $this->sanitize_refunds( $input['refunds'], $previous['refunds'] ),
 			'bc_notifications' => $this->sanitize_bc_notifications( $input['bc_notifications'], $previous['bc_notifications'] ),
 		);
 		$this->warn_incomplete( $clean );
@@ -296,6 +306,35 @@ final class ML_Connector_Settings {
 			'order_number_prefix' => $prefix,
 			'rules'               => $rules,
 		);
+	}
+
+	/**
+	 * Cancellation mode, the two G/L accounts (upper-cased, 1 to 20 characters as the agent checks
+	 * them; empty = the agent's default), and whether credit memos are posted. A value the agent
+	 * would refuse keeps the previous one and says why, naming the field.
+	 */
+	private function sanitize_refunds( $refunds, array $previous ) {
+		$refunds = is_array( $refunds ) ? $refunds : array();
+		$mode    = isset( $refunds['cancellation'] ) ? self::text( $refunds['cancellation'] ) : '';
+		if ( ! in_array( $mode, self::CANCELLATION_MODES, true ) ) {
+			$this->error( 'refunds_cancellation', __( 'Cancelled orders: choose "Delete the open sales order" or "Mark it with a comment line"; the previous choice was kept.', 'ml-connector' ) );
+			$mode = $previous['cancellation'];
+		}
+		$accounts = array(
+			'shipping_account' => __( 'Shipping refunds account: a G/L account number holds at most 20 characters; the previous account was kept.', 'ml-connector' ),
+			'amount_account'   => __( 'Amount refunds account: a G/L account number holds at most 20 characters; the previous account was kept.', 'ml-connector' ),
+		);
+		$clean = array( 'cancellation' => $mode );
+		foreach ( $accounts as $field => $refused ) {
+			$account = mb_strtoupper( trim( sanitize_text_field( isset( $refunds[ $field ] ) ? self::text( $refunds[ $field ] ) : '' ) ) );
+			if ( mb_strlen( $account ) > 20 ) {
+				$this->error( 'refunds_' . $field, $refused );
+				$account = $previous[ $field ];
+			}
+			$clean[ $field ] = $account;
+		}
+		$clean['post_credit_memos'] = ! empty( $refunds['post_credit_memos'] ) && '0' !== $refunds['post_credit_memos'];
+		return $clean;
 	}
 
 	/** The checkbox, and the public URL Business Central should post to ('' = this site's REST route). */

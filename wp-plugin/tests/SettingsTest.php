@@ -410,4 +410,72 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$this->assertSame( 'nav_onprem', $this->document()['deployment'] );
 		$this->assertStringContainsString( "class='notice notice-warning settings-error'><p><strong>Saved, but the agent cannot connect until these are filled in: server URL, web service access key.", $this->render_settings_page() );
 	}
+
+	public function test_refund_settings_are_saved_shown_and_handed_to_the_agent() {
+		WP_Shim::log_in_as( 'shop_manager' );
+
+		$this->save( $this->form( array( 'refunds' => array( 'cancellation' => 'mark', 'shipping_account' => ' gl-8150 ', 'amount_account' => '', 'post_credit_memos' => '1' ) ) ) );
+
+		$this->assertSame( array( 'cancellation' => 'mark', 'shipping_account' => 'GL-8150', 'post_credit_memos' => true ), $this->document()['refunds'], 'an empty account is left to the agent\'s default' );
+		$html = $this->render_settings_page();
+		$this->assertStringContainsString( 'name="ml_connector_settings[refunds][shipping_account]" value="GL-8150"', $html );
+		$this->assertStringContainsString( '<option value="mark" selected=\'selected\'>', $html );
+		$this->assertStringContainsString( 'name="ml_connector_settings[refunds][post_credit_memos]" value="1" checked=\'checked\'', $html );
+	}
+
+	public function test_unticking_post_credit_memos_writes_false() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array( 'refunds' => array( 'post_credit_memos' => '1' ) ) ) );
+
+		$this->save( $this->form( array( 'nav' => array( 'client_secret_new' => '' ), 'refunds' => array( 'post_credit_memos' => '0' ) ) ) );
+
+		$this->assertSame( array( 'cancellation' => 'delete', 'post_credit_memos' => false ), $this->document()['refunds'] );
+	}
+
+	public function test_refund_settings_the_agent_would_refuse_keep_the_previous_ones_and_name_the_field() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array( 'refunds' => array( 'cancellation' => 'mark', 'amount_account' => '8600' ) ) ) );
+
+		$this->save(
+			$this->form(
+				array(
+					'nav'     => array( 'client_secret_new' => '' ),
+					'refunds' => array( 'cancellation' => 'void', 'shipping_account' => '<b>x</b>', 'amount_account' => str_repeat( '9', 21 ) ),
+				)
+			)
+		);
+
+		$refunds = $this->document()['refunds'];
+		$this->assertSame( 'mark', $refunds['cancellation'] );
+		$this->assertSame( '8600', $refunds['amount_account'] );
+		$this->assertSame( 'X', $refunds['shipping_account'], 'markup is stripped, not stored' );
+		$html = $this->render_settings_page();
+		$this->assertStringContainsString( 'Cancelled orders: choose &quot;Delete the open sales order&quot; or &quot;Mark it with a comment line&quot;', $html );
+		$this->assertStringContainsString( 'Amount refunds account: a G/L account number holds at most 20 characters', $html );
+	}
+
+	public function test_a_malformed_refunds_section_keeps_the_defaults() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$form                                     = $this->form( array() );
+		$form['ml_connector_settings']['refunds'] = 'mark';
+
+		$this->save( $form );
+
+		$this->assertSame( array( 'cancellation' => 'delete', 'post_credit_memos' => false ), $this->document()['refunds'] );
+	}
+
+	public function test_refund_settings_are_refused_without_manage_woocommerce() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array() ) );
+		WP_Shim::log_in_as( 'subscriber' );
+
+		try {
+			$this->save( $this->form( array( 'refunds' => array( 'cancellation' => 'mark' ) ) ) );
+			$this->fail( 'saved without the capability' );
+		} catch ( WP_Shim_Die $die ) {
+			$this->assertSame( 403, $die->status );
+		}
+		$this->assertSame( 'delete', get_option( 'ml_connector_settings' )['refunds']['cancellation'] );
+		$this->assertSame( 'delete', $this->document()['refunds']['cancellation'] );
+	}
 }

@@ -1,6 +1,7 @@
 //! `[refunds]`: how cancellations and refunds reach NAV (docs/refunds.md) — what happens to a
 //! cancelled order NAV has not posted, which G/L accounts carry shipping refunds and refunds of an
-//! amount without items, and whether the agent posts the credit memos it makes.
+//! amount without items, and whether the agent posts the credit memos it makes. Set in the TOML
+//! file or on WP admin's settings page (the site document); the file wins key by key.
 
 use serde::Deserialize;
 
@@ -84,5 +85,19 @@ mod tests {
             assert!(error.contains(key), "{error}");
         }
         assert!(crate::config::load(&serde_json::json!({"refunds": {"typo": 1}}), None, None).is_err(), "unknown keys are named");
+    }
+
+    #[test]
+    fn refund_settings_from_wp_admin_merge_under_the_file() {
+        // As the plugin writes them (an empty account is left out: the default applies).
+        let site = serde_json::json!({"schema": 1, "refunds": {"cancellation": "mark", "shipping_account": "GL-8150", "post_credit_memos": true}});
+        let settings = crate::config::load(&serde_json::json!({}), Some(&site.to_string()), None).unwrap().refunds;
+        assert_eq!(settings, RefundSettings { cancellation: CancellationMode::Mark, shipping_account: "GL-8150".into(), amount_account: "8500".into(), post_credit_memos: true });
+        let file = serde_json::json!({"refunds": {"post_credit_memos": false, "amount_account": "8600"}});
+        let settings = crate::config::load(&file, Some(&site.to_string()), None).unwrap().refunds;
+        assert_eq!((settings.cancellation, settings.amount_account.as_str(), settings.post_credit_memos), (CancellationMode::Mark, "8600", false), "the file wins key by key");
+        let bad = serde_json::json!({"refunds": {"cancellation": "void"}});
+        let error = crate::config::load(&serde_json::json!({}), Some(&bad.to_string()), None).unwrap_err().to_string();
+        assert!(error.contains("refunds.cancellation"), "{error}");
     }
 }

@@ -32,13 +32,20 @@ pub struct Refund {
     pub reason: Option<String>,
     #[serde(default)]
     pub line_items: Option<Vec<RefundLine>>,
+    /// Read-only on the refund: a copy of each refunded shipping line, negative, shaped as the
+    /// order's (`method_title`, no quantity) with `_refunded_item_id` (reference §3.6).
     #[serde(default)]
     pub shipping_lines: Option<Vec<RefundLine>>,
+    /// The same for refunded fees. Their money goes with the rest of the refund (the amount
+    /// account); reading them makes its net exact instead of taken at the order's average rate.
+    #[serde(default)]
+    pub fee_lines: Option<Vec<RefundLine>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RefundLine {
-    #[serde(default)]
+    /// A product or fee line's `name`; a shipping line has `method_title` instead.
+    #[serde(default, alias = "method_title")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub quantity: Decimal,
@@ -79,11 +86,15 @@ impl Refund {
         self.shipping_lines.as_deref().unwrap_or(&[])
     }
 
+    fn fees(&self) -> &[RefundLine] {
+        self.fee_lines.as_deref().unwrap_or(&[])
+    }
+
     /// The refund without tax. Its lines say their tax; an amount beyond them (a refund of an
     /// amount only) carries none, so it is taken as including the order's average tax rate
     /// (`tax_factor` = total ÷ net total): exact for orders with one rate.
     fn net(&self, tax_factor: Decimal) -> Decimal {
-        let lines = self.items().iter().chain(self.shipping());
+        let lines = self.items().iter().chain(self.shipping()).chain(self.fees());
         let (net, gross): (Decimal, Decimal) = lines.fold((Decimal::ZERO, Decimal::ZERO), |(n, g), l| (n + l.total.abs(), g + (l.total + l.total_tax).abs()));
         let factor = if tax_factor > Decimal::ZERO { tax_factor } else { Decimal::ONE };
         cents(net + (self.amount - gross) / factor)
@@ -350,6 +361,7 @@ mod tests {
                     .collect(),
             ),
             shipping_lines: Some(shipping.iter().map(|(of, total)| RefundLine { total: total.parse().unwrap(), meta_data: meta(*of), ..Default::default() }).collect()),
+            fee_lines: None,
         }
     }
 
@@ -439,5 +451,23 @@ mod tests {
         let refund: Refund = serde_json::from_str(json).unwrap();
         assert_eq!(refund.items()[0].refunded_item_id(), Some(12));
         assert_eq!(refund.total(false, Decimal::ONE), "20.83".parse().unwrap());
+    }
+
+    #[test]
+    fn rest_refunds_with_shipping_and_fee_lines_decode_as_woocommerce_shows_them() {
+        // A refund as GET /orders/{id}/refunds shows a shipping line (method_title, no quantity)
+        // and a taxed fee: 6.00 + 1.20 and 8.00 + 1.60.
+        let json = r#"{"id": 70, "amount": "16.80", "reason": "", "line_items": [], "tax_lines": [],
+            "shipping_lines": [{"id": 71, "method_title": "DHL", "method_id": "flat_rate", "instance_id": "", "total": "-6.00", "total_tax": "-1.20",
+                "taxes": [{"id": 1, "total": "-1.20", "subtotal": ""}], "meta_data": [{"id": 71, "key": "_refunded_item_id", "value": "13"}]}],
+            "fee_lines": [{"id": 72, "name": "Gift wrap", "tax_class": "", "tax_status": "taxable", "total": "-8.00", "total_tax": "-1.60",
+                "meta_data": [{"id": 72, "key": "_refunded_item_id", "value": "14"}]}]}"#;
+        let refund: Refund = serde_json::from_str(json).unwrap();
+        assert_eq!(refund.total(false, "1.5".parse().unwrap()), "14".parse().unwrap(), "the fee's own tax, not an average rate");
+        let invoice = InvoiceRef { id: "i", number: "PSI-3", prices_include_tax: false };
+        let memo = credit_memo_for_refund(&refund, &order(), &invoice, &settings()).unwrap();
+        assert_eq!((memo.lines[0].number.as_str(), memo.lines[0].unit_price, memo.lines[0].source.clone()), ("8100", "6".parse().unwrap(), LineSource::Shipping(13)));
+        assert_eq!(memo.lines[0].description, "Shipping refund: DHL");
+        assert_eq!((memo.lines[1].number.as_str(), memo.lines[1].unit_price), ("8500", "8".parse().unwrap()), "the fee goes with the rest");
     }
 }

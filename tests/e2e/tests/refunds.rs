@@ -358,3 +358,89 @@ async fn a_restocked_refund_is_not_held_as_pending_stock_twice() {
     assert_eq!(woo_stock(), nav_stock() - 1, "only the 1 still on the sales order is pending");
     stack.shutdown().await;
 }
+
+/// The sales order's or credit memo's lines on a G/L account.
+fn account_lines(document: &Value, lines: &str, account: &str) -> Vec<Value> {
+    document[lines].as_array().unwrap().iter().filter(|l| l["lineType"] == "Account" && l["lineObjectNumber"] == account).cloned().collect()
+}
+
+fn woo_stock(stack: &Stack, sku: &str) -> i64 {
+    stack.woo.control().product_by_sku(sku).unwrap()["stock_quantity"].as_i64().unwrap()
+}
+
+fn shipping_item(order: &Value) -> i64 {
+    order["shipping_lines"][0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shipping_refund_before_posting_lowers_then_removes_the_shipping_line() {
+    let stack = stack_with("").await;
+    let (placed, number) = synced(&stack).await;
+    let before = stack.sales_orders_for(&external(&placed)).remove(0);
+    let shipping_before = account_lines(&before, "salesOrderLines", "8100");
+    assert_eq!(shipping_before.len(), 1, "{before}");
+    let stock = (woo_stock(&stack, "1900-S"), woo_stock(&stack, "1896-S"));
+    // Part of the shipping back, "restock" ticked as the admin screen leaves it.
+    let first = refund(&stack, &placed, json!({"reason": "late", "restock": true, "lines": [{"item_id": shipping_item(&placed), "refund_total": "4.00"}]})).await;
+    assert_eq!(first["shipping_lines"][0]["total"], "-4.00", "{first}");
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let nav = stack.sales_orders_for(&external(&placed)).remove(0);
+    assert_eq!(nav["number"], number.as_str(), "the same sales order");
+    let shipping = account_lines(&nav, "salesOrderLines", "8100");
+    assert_eq!(shipping.len(), 1, "{nav}");
+    assert!(money(&shipping[0]["unitPrice"]) < money(&shipping_before[0]["unitPrice"]), "lowered: {nav}");
+    assert!(account_lines(&nav, "salesOrderLines", "8500").is_empty(), "the shipping line takes the whole refund: {nav}");
+    assert_eq!(money(&before["totalAmountIncludingTax"]) - money(&nav["totalAmountIncludingTax"]), money(&first["amount"]), "{nav}");
+    // The rest of the shipping back: the line goes.
+    refund(&stack, &placed, json!({"lines": [{"item_id": shipping_item(&placed), "refund_total": "6.00"}]})).await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let nav = stack.sales_orders_for(&external(&placed)).remove(0);
+    assert!(account_lines(&nav, "salesOrderLines", "8100").is_empty(), "shipping refunded in full is removed: {nav}");
+    assert!(account_lines(&nav, "salesOrderLines", "8500").is_empty(), "{nav}");
+    assert_eq!((item_quantity(&nav, "1900-S"), item_quantity(&nav, "1896-S")), (Some(2.0), Some(1.0)), "the items stay");
+    assert_eq!((woo_stock(&stack, "1900-S"), woo_stock(&stack, "1896-S")), stock, "a shipping refund restocks nothing");
+    stack.shutdown().await;
+}
+
+/// Adds G/L account 8150 to NAV, set up as the shipping account 8100 is (the demo seed's).
+fn add_shipping_refunds_account(stack: &Stack) {
+    let mut seed: Value = serde_json::from_str(include_str!("../../seed/demo-shop.json")).unwrap();
+    let mut account = seed["gl_accounts"].as_array().unwrap().iter().find(|a| a["number"] == "8100").cloned().unwrap();
+    account["number"] = json!("8150");
+    account["name"] = json!("Shipping Refunds");
+    for key in ["customers", "items", "woo_only_products", "dimensions", "customer_price_groups", "payment_terms", "payment_methods",
+                "shipment_methods", "locations", "countries", "item_charges"] {
+        seed[key] = json!([]);
+    }
+    seed["gl_accounts"] = json!([account]);
+    stack.bc.control().add_seed(seed).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shipping_refund_after_posting_is_a_credit_memo_line_on_the_shipping_account() {
+    let stack = stack_with("[refunds]\nshipping_account = \"8150\"\npost_credit_memos = true\n").await;
+    add_shipping_refunds_account(&stack);
+    let (placed, number) = synced(&stack).await;
+    stack.bc.control().post_sales_order(None, &number, None).unwrap();
+    let stock = (woo_stock(&stack, "1900-S"), woo_stock(&stack, "1896-S"));
+    let made = refund(&stack, &placed, json!({"reason": "late", "restock": true, "lines": [{"item_id": shipping_item(&placed), "refund_total": "7.50"}]})).await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let invoice = invoices_of(&stack, &number).remove(0);
+    let memos = credit_memos(&stack);
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    let memo = &memos[0];
+    assert_eq!(memo["externalDocumentNumber"], format!("{}-R{}", external(&placed), made["id"]));
+    assert_eq!(memo["invoiceNumber"], invoice["number"]);
+    let lines = memo["salesCreditMemoLines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "only the shipping line: {memo}");
+    assert_eq!(account_lines(memo, "salesCreditMemoLines", "8150").len(), 1, "on refunds.shipping_account: {memo}");
+    assert!(lines[0]["description"].as_str().unwrap().contains("DHL"), "{memo}");
+    assert_eq!(money(&memo["totalAmountIncludingTax"]), money(&made["amount"]), "the amount WooCommerce gave back");
+    assert_eq!((woo_stock(&stack, "1900-S"), woo_stock(&stack, "1896-S")), stock, "a shipping refund restocks nothing");
+    let entries = stack.bc.control().entity_set(None, "itemLedgerEntries").unwrap();
+    assert!(entries.iter().all(|e| e["documentNumber"] != memo["number"]), "the posted credit memo moves no item: {entries:?}");
+    stack.shutdown().await;
+}

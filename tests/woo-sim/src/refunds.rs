@@ -1,15 +1,17 @@
-//! `wc_create_refund()`: the refund object, the gateway call (`api_refund`), restocking
-//! (`api_restock`), the partial/full decision that moves a fully refunded order to `refunded`, and
-//! the hooks in the order of reference section 1.2.
+//! `wc_create_refund()`: the refund object with its copies of the refunded order items (product,
+//! shipping and fee lines), the gateway call (`api_refund`), restocking (`api_restock`), the
+//! partial/full decision that moves a fully refunded order to `refunded`, and the hooks in the
+//! order of reference section 1.2.
 
 use crate::hooks::{Change, Object};
-use crate::model::order::{LineTax, Refund, RefundLine};
+use crate::model::order::{FeeLine, LineTax, Refund, RefundLine, RefundedItem, ShippingLine, TaxLine};
 use crate::model::StoreData;
 use crate::money::Cents;
 use crate::orders;
 use crate::stock::{self, StockOp};
 
-/// One refunded order line: order item id, quantity, amount excl. tax, tax per rate id.
+/// One refunded order item (a product, shipping or fee line): its id, quantity, amount excl. tax,
+/// tax per rate id.
 #[derive(Clone, Debug, Default)]
 pub struct RefundLineRequest {
     pub item_id: i64,
@@ -50,18 +52,30 @@ pub fn remaining(store: &StoreData, order_id: i64) -> Cents {
 pub fn create_refund(store: &mut StoreData, change: &mut Change, order_id: i64, request: RefundRequest) -> Result<i64, RefundError> {
     let Some(order) = store.orders.get(&order_id) else { return Err(RefundError::InvalidAmount) };
     let mut lines = Vec::new();
+    let mut shipping_lines = Vec::new();
+    let mut fee_lines = Vec::new();
+    // As `wc_create_refund`: the order's items of type line_item, shipping and fee that the
+    // request names are copied with negative totals; ids naming no such item are ignored.
     for wanted in &request.lines {
-        let Some(item) = order.line_items.iter().find(|l| l.id == wanted.item_id) else { continue };
-        lines.push(RefundLine {
-            id: 0,
-            refunded_item_id: item.id,
-            name: item.name.clone(),
-            product_id: item.product_id,
-            variation_id: item.variation_id,
-            quantity: -wanted.quantity,
-            total: -wanted.refund_total,
-            taxes: wanted.refund_tax.iter().map(|(rate, amount)| LineTax { rate_id: *rate, total: -amount, subtotal: -amount }).collect(),
-        });
+        let taxes = || refunded_taxes(&wanted.refund_tax);
+        if let Some(item) = order.line_items.iter().find(|l| l.id == wanted.item_id) {
+            lines.push(RefundLine {
+                id: 0,
+                refunded_item_id: item.id,
+                name: item.name.clone(),
+                product_id: item.product_id,
+                variation_id: item.variation_id,
+                quantity: -wanted.quantity,
+                total: -wanted.refund_total,
+                taxes: taxes(),
+            });
+        } else if let Some(shipping) = order.shipping_lines.iter().find(|s| s.id == wanted.item_id) {
+            let line = ShippingLine { id: 0, total: -wanted.refund_total, taxes: taxes(), meta: Vec::new(), ..shipping.clone() };
+            shipping_lines.push(RefundedItem { refunded_item_id: shipping.id, line });
+        } else if let Some(fee) = order.fee_lines.iter().find(|f| f.id == wanted.item_id) {
+            let line = FeeLine { id: 0, total: -wanted.refund_total, taxes: taxes(), meta: Vec::new(), ..fee.clone() };
+            fee_lines.push(RefundedItem { refunded_item_id: fee.id, line });
+        }
     }
     let amount = request.amount.unwrap_or_else(|| {
         crate::money::sum(request.lines.iter().map(|l| l.refund_total.saturating_add(crate::money::sum(l.refund_tax.iter().map(|t| t.1)))))
@@ -74,6 +88,16 @@ pub fn create_refund(store: &mut StoreData, change: &mut Change, order_id: i64, 
     for line in &mut lines {
         line.id = store.seq.next_item();
     }
+    for shipping in &mut shipping_lines {
+        shipping.line.id = store.seq.next_item();
+    }
+    for fee in &mut fee_lines {
+        fee.line.id = store.seq.next_item();
+    }
+    let mut tax_lines = refund_tax_lines(&lines, &shipping_lines, &fee_lines);
+    for tax in &mut tax_lines {
+        tax.id = store.seq.next_item();
+    }
     let mut meta = Vec::new();
     crate::model::apply_meta(&mut store.seq, &mut meta, &request.meta);
     let refund = Refund {
@@ -85,6 +109,9 @@ pub fn create_refund(store: &mut StoreData, change: &mut Change, order_id: i64, 
         refunded_payment: false,
         date_created: change.now,
         line_items: lines,
+        shipping_lines,
+        fee_lines,
+        tax_lines,
         meta,
     };
     let object = Object::Refund { id, order_id };
@@ -127,7 +154,36 @@ pub fn create_refund(store: &mut StoreData, change: &mut Change, order_id: i64, 
     Ok(id)
 }
 
-/// `wc_restock_refunded_items`: only lines whose stock had been reduced.
+/// `update_taxes()` on the refund: one tax line per rate its items carry, shipping tax apart.
+fn refund_tax_lines(lines: &[RefundLine], shipping: &[RefundedItem<ShippingLine>], fees: &[RefundedItem<FeeLine>]) -> Vec<TaxLine> {
+    let mut by_rate: Vec<TaxLine> = Vec::new();
+    let mut add = |tax: &LineTax, is_shipping: bool| {
+        let index = match by_rate.iter().position(|t| t.rate_id == tax.rate_id) {
+            Some(index) => index,
+            None => {
+                by_rate.push(TaxLine { rate_id: tax.rate_id, ..TaxLine::default() });
+                by_rate.len() - 1
+            }
+        };
+        let line = &mut by_rate[index];
+        if is_shipping {
+            line.shipping_tax_total = line.shipping_tax_total.saturating_add(tax.total);
+        } else {
+            line.tax_total = line.tax_total.saturating_add(tax.total);
+        }
+    };
+    lines.iter().flat_map(|l| &l.taxes).chain(fees.iter().flat_map(|f| &f.line.taxes)).for_each(|t| add(t, false));
+    shipping.iter().flat_map(|s| &s.line.taxes).for_each(|t| add(t, true));
+    by_rate
+}
+
+/// The refunded tax per rate, negative as refund items store it.
+fn refunded_taxes(refund_tax: &[(i64, Cents)]) -> Vec<LineTax> {
+    refund_tax.iter().map(|(rate, amount)| LineTax { rate_id: *rate, total: -amount, subtotal: -amount }).collect()
+}
+
+/// `wc_restock_refunded_items`: only product lines whose stock had been reduced (a shipping or
+/// fee id in the request matches no line item and is skipped).
 fn restock(store: &mut StoreData, change: &mut Change, order_id: i64, lines: &[RefundLineRequest]) {
     for wanted in lines {
         let Some(order) = store.orders.get(&order_id) else { return };

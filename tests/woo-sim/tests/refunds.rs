@@ -130,3 +130,76 @@ async fn admin_refund_through_the_control_api_restocks_when_asked() {
     assert_eq!(stock_of(&sim, "TSHIRT-M"), before);
     assert_eq!(sim.control().order(order["id"].as_i64().unwrap()).unwrap()["status"], "refunded");
 }
+
+/// 1 × 1900-S paid by card, DHL shipping 10.00 and a taxable 4.00 gift-wrap fee (20 % tax).
+async fn place_with_shipping_and_fee(sim: &woo_sim::RunningWooSim) -> serde_json::Value {
+    let request: woo_sim::PlaceOrder = serde_json::from_value(json!({"customer_id": 2, "items": [{"sku": "1900-S", "quantity": 1}],
+        "shipping": {"method_title": "DHL", "total": "10.00"}, "fees": [{"name": "Gift wrap", "total": "4.00"}], "payment_method": "card"}))
+    .unwrap();
+    sim.control().place_order(request).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_shipping_refund_is_a_negative_shipping_line_naming_the_order_item() {
+    let sim = start().await;
+    let order = place_with_shipping_and_fee(&sim).await;
+    let shipping = &order["shipping_lines"][0];
+    let rate = shipping["taxes"][0]["id"].clone();
+    let stock = stock_of(&sim, "1900-S");
+    let body = json!({"api_refund": false, "line_items": [{"id": shipping["id"], "quantity": 0, "refund_total": "6.00", "refund_tax": [{"id": rate, "refund_total": "1.20"}]}]});
+    let (status, refund) = send(&sim, Method::POST, &format!("/orders/{}/refunds", order["id"]), &body).await;
+    assert_eq!(status, 201, "{refund}");
+    assert_eq!(refund["amount"], "7.20", "the amount defaults to the shipping refund with its tax");
+    assert_eq!(refund["line_items"], json!([]), "no product line");
+    let line = &refund["shipping_lines"][0];
+    assert_eq!((&line["method_title"], &line["method_id"]), (&shipping["method_title"], &shipping["method_id"]));
+    assert_eq!((line["total"].as_str(), line["total_tax"].as_str()), (Some("-6.00"), Some("-1.20")));
+    assert_eq!(line["taxes"][0]["total"], "-1.20");
+    assert_eq!(line["meta_data"][0]["key"], "_refunded_item_id");
+    assert_eq!(line["meta_data"][0]["value"], shipping["id"].to_string());
+    assert_ne!(line["id"], shipping["id"], "the refund's copy is an order item of its own");
+    assert_eq!(stock_of(&sim, "1900-S"), stock, "a shipping refund restocks nothing");
+    let (_, listed, _) = get(&sim, &format!("/orders/{}/refunds", order["id"])).await;
+    assert_eq!(listed[0]["shipping_lines"], refund["shipping_lines"], "listed as created");
+}
+
+#[tokio::test]
+async fn a_fee_refund_is_a_negative_fee_line_naming_the_order_item() {
+    let sim = start().await;
+    let order = place_with_shipping_and_fee(&sim).await;
+    let fee = &order["fee_lines"][0];
+    let body = json!({"api_refund": false, "line_items": [{"id": fee["id"], "refund_total": "4.00"}]});
+    let (status, refund) = send(&sim, Method::POST, &format!("/orders/{}/refunds", order["id"]), &body).await;
+    assert_eq!(status, 201, "{refund}");
+    let line = &refund["fee_lines"][0];
+    assert_eq!((line["name"].as_str(), line["total"].as_str()), (Some("Gift wrap"), Some("-4.00")));
+    assert_eq!(line["meta_data"][0]["value"], fee["id"].to_string());
+    assert_eq!(refund["shipping_lines"], json!([]));
+}
+
+#[tokio::test]
+async fn an_admin_refund_of_a_shipping_line_gives_all_of_it_back_with_its_tax() {
+    let sim = start().await;
+    let order = place_with_shipping_and_fee(&sim).await;
+    let shipping = &order["shipping_lines"][0];
+    let request: woo_sim::AdminRefund = serde_json::from_value(json!({"reason": "late", "restock": true, "lines": [{"item_id": shipping["id"]}]})).unwrap();
+    let refund = sim.control().refund(order["id"].as_i64().unwrap(), request).await.unwrap();
+    assert_eq!((refund["shipping_lines"][0]["total"].as_str(), refund["shipping_lines"][0]["total_tax"].as_str()), (Some("-10.00"), Some("-2.00")));
+    assert_eq!(refund["amount"], "12.00");
+}
+
+#[tokio::test]
+async fn a_refunds_tax_lines_sum_its_items_tax_per_rate_with_shipping_apart() {
+    let sim = start().await;
+    let order = place_with_shipping_and_fee(&sim).await;
+    let (item, shipping) = (&order["line_items"][0], &order["shipping_lines"][0]);
+    let rate = shipping["taxes"][0]["id"].clone();
+    let body = json!({"api_refund": false, "api_restock": false, "line_items": [
+        {"id": item["id"], "quantity": 1, "refund_total": "10.00", "refund_tax": [{"id": rate, "refund_total": "2.00"}]},
+        {"id": shipping["id"], "refund_total": "5.00", "refund_tax": [{"id": rate, "refund_total": "1.00"}]}]});
+    let (status, refund) = send(&sim, Method::POST, &format!("/orders/{}/refunds", order["id"]), &body).await;
+    assert_eq!(status, 201, "{refund}");
+    let taxes = refund["tax_lines"].as_array().unwrap();
+    assert_eq!(taxes.len(), 1, "{refund}");
+    assert_eq!((&taxes[0]["rate_id"], taxes[0]["tax_total"].as_str(), taxes[0]["shipping_tax_total"].as_str()), (&rate, Some("-2.00"), Some("-1.00")));
+}

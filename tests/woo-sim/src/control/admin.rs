@@ -10,7 +10,9 @@ use super::checkout::{step, ItemRequest};
 use super::ControlError;
 use crate::app::Sim;
 use crate::hooks::Object;
+use crate::model::order::{LineTax, Order};
 use crate::model::StoreData;
+use crate::money::Cents;
 use crate::refunds::{self, RefundLineRequest, RefundRequest};
 use crate::rest::writes;
 use crate::{money, orders, stock, totals};
@@ -126,12 +128,42 @@ fn edit_items(store: &mut StoreData, change: &mut crate::hooks::Change, id: i64,
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct RefundLine {
-    /// Order item id, or the SKU of the line.
+    /// Order item id — a product line, a shipping line or a fee — or the SKU of a product line.
     pub item_id: Option<i64>,
     pub sku: Option<String>,
+    /// Product lines only (shipping and fees have none).
+    #[serde(default)]
     pub quantity: i64,
-    /// Amount excl. tax; default the line's unit total × quantity.
+    /// Amount excl. tax; default the line's unit total × quantity (all of a shipping or fee line).
     pub refund_total: Option<String>,
+}
+
+/// The order item a refund line names, the amount excl. tax it gives back, and the item's taxes
+/// (whose rates the refunded tax is taken at).
+fn refunded_item<'a>(store: &StoreData, order: &'a Order, wanted: &RefundLine) -> Result<(i64, Cents, &'a [LineTax]), ControlError> {
+    let given = match &wanted.refund_total {
+        Some(text) => Some(money::parse(text).ok_or_else(|| ControlError::Invalid(format!("refund_total {text}")))?),
+        None => None,
+    };
+    let product = order
+        .line_items
+        .iter()
+        .find(|l| Some(l.id) == wanted.item_id || wanted.sku.as_ref().is_some_and(|s| store.sku_index.get(s) == Some(&l.stock_product())));
+    if let Some(line) = product {
+        let total = match given {
+            Some(total) => total,
+            None if line.quantity != 0 => line.total.saturating_mul(wanted.quantity) / line.quantity,
+            None => 0,
+        };
+        return Ok((line.id, total, &line.taxes));
+    }
+    if let Some(shipping) = order.shipping_lines.iter().find(|s| Some(s.id) == wanted.item_id) {
+        return Ok((shipping.id, given.unwrap_or(shipping.total), &shipping.taxes));
+    }
+    if let Some(fee) = order.fee_lines.iter().find(|f| Some(f.id) == wanted.item_id) {
+        return Ok((fee.id, given.unwrap_or(fee.total), &fee.taxes));
+    }
+    Err(ControlError::Invalid("refund line matches no order line".into()))
 }
 
 /// `POST /_sim/orders/{id}/refunds`: the admin's "Refund manually" (or "via gateway").
@@ -159,22 +191,12 @@ pub async fn refund(sim: &Arc<Sim>, id: i64, request: AdminRefund) -> Result<i64
             if wanted.quantity.abs() > money::MAX_QUANTITY {
                 return Err(ControlError::Invalid("refund quantity out of range".into()));
             }
-            let line = order
-                .line_items
-                .iter()
-                .find(|l| Some(l.id) == wanted.item_id || wanted.sku.as_ref().is_some_and(|s| store.sku_index.get(s) == Some(&l.stock_product())))
-                .ok_or_else(|| ControlError::Invalid("refund line matches no order line".into()))?;
-            let total = match &wanted.refund_total {
-                Some(text) => money::parse(text).ok_or_else(|| ControlError::Invalid(format!("refund_total {text}")))?,
-                None if line.quantity != 0 => line.total.saturating_mul(wanted.quantity) / line.quantity,
-                None => 0,
-            };
-            let taxes = line
-                .taxes
+            let (item_id, total, taxes) = refunded_item(store, order, wanted)?;
+            let taxes = taxes
                 .iter()
                 .map(|t| (t.rate_id, store.rate(t.rate_id).map(|r| money::tax_on(total, r.percent)).unwrap_or(0)))
                 .collect();
-            lines.push(RefundLineRequest { item_id: line.id, quantity: wanted.quantity, refund_total: total, refund_tax: taxes });
+            lines.push(RefundLineRequest { item_id, quantity: wanted.quantity, refund_total: total, refund_tax: taxes });
         }
         let amount = match &request.amount {
             Some(text) => Some(money::parse(text).ok_or_else(|| ControlError::Invalid(format!("amount {text}")))?),

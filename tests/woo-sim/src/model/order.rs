@@ -207,6 +207,17 @@ pub struct RefundLine {
     pub taxes: Vec<LineTax>,
 }
 
+/// A refunded shipping or fee line. `wc_create_refund` takes any order item (line item, shipping,
+/// fee) and copies it onto the refund (`new $class( $item )`) with negative totals and meta
+/// `_refunded_item_id`; the refund's REST representation lists these under `shipping_lines` and
+/// `fee_lines`, shaped as the order's.
+#[derive(Clone, Debug, Default)]
+pub struct RefundedItem<T> {
+    pub refunded_item_id: i64,
+    /// The copy, with its own item id and negative `total`/`taxes`.
+    pub line: T,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Refund {
     pub id: i64,
@@ -218,6 +229,10 @@ pub struct Refund {
     pub refunded_payment: bool,
     pub date_created: Timestamp,
     pub line_items: Vec<RefundLine>,
+    pub shipping_lines: Vec<RefundedItem<ShippingLine>>,
+    pub fee_lines: Vec<RefundedItem<FeeLine>>,
+    /// `$refund->update_taxes()`: the refunded tax per rate, negative.
+    pub tax_lines: Vec<TaxLine>,
     pub meta: Vec<Meta>,
 }
 

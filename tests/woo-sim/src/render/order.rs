@@ -1,10 +1,11 @@
-//! Orders and refunds as `/wc/v3/orders` and `/wc/v3/orders/{id}/refunds` show them.
+//! Orders and refunds as `/wc/v3/orders` and `/wc/v3/orders/{id}/refunds` show them. A refund's
+//! shipping and fee lines are drawn as the order's, with negative totals and `_refunded_item_id`.
 
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{json, Value};
 
 use super::{address, date, item_meta, meta, optional_date, taxes, Context};
-use crate::model::order::Order;
+use crate::model::order::{FeeLine, Order, ShippingLine, TaxLine};
 use crate::model::StoreData;
 use crate::money;
 
@@ -50,57 +51,9 @@ fn render_order(store: &StoreData, order: &Order) -> Value {
             })
         })
         .collect();
-    let tax_lines: Vec<Value> = order
-        .tax_lines
-        .iter()
-        .map(|t| {
-            let rate = store.rate(t.rate_id);
-            json!({
-                "id": t.id,
-                "rate_code": rate.map(|r| r.code()).unwrap_or_default(),
-                "rate_id": t.rate_id,
-                "label": rate.map(|r| r.label.clone()).unwrap_or_default(),
-                "compound": false,
-                "tax_total": money::format(t.tax_total),
-                "shipping_tax_total": money::format(t.shipping_tax_total),
-                "rate_percent": rate.and_then(|r| r.percent.to_f64()).map(|p| json!(p)).unwrap_or(Value::Null),
-                "meta_data": [],
-            })
-        })
-        .collect();
-    let shipping_lines: Vec<Value> = order
-        .shipping_lines
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "method_title": s.method_title,
-                "method_id": s.method_id,
-                "instance_id": s.instance_id,
-                "total": money::format(s.total),
-                "total_tax": money::format(money::sum(s.taxes.iter().map(|t| t.total))),
-                "taxes": taxes(&s.taxes, false),
-                "meta_data": item_meta(&s.meta),
-            })
-        })
-        .collect();
-    let fee_lines: Vec<Value> = order
-        .fee_lines
-        .iter()
-        .map(|f| {
-            json!({
-                "id": f.id,
-                "name": f.name,
-                "tax_class": f.tax_class,
-                "tax_status": if f.taxable { "taxable" } else { "none" },
-                "amount": money::format(f.total),
-                "total": money::format(f.total),
-                "total_tax": money::format(money::sum(f.taxes.iter().map(|t| t.total))),
-                "taxes": taxes(&f.taxes, true),
-                "meta_data": item_meta(&f.meta),
-            })
-        })
-        .collect();
+    let tax_lines: Vec<Value> = order.tax_lines.iter().map(|t| tax_line(store, t)).collect();
+    let shipping_lines: Vec<Value> = order.shipping_lines.iter().map(|s| shipping_line(s, item_meta(&s.meta))).collect();
+    let fee_lines: Vec<Value> = order.fee_lines.iter().map(|f| fee_line(f, item_meta(&f.meta))).collect();
     let coupon_lines: Vec<Value> = order
         .coupon_lines
         .iter()
@@ -175,6 +128,54 @@ fn render_order(store: &StoreData, order: &Order) -> Value {
     })
 }
 
+fn tax_line(store: &StoreData, t: &TaxLine) -> Value {
+    let rate = store.rate(t.rate_id);
+    json!({
+        "id": t.id,
+        "rate_code": rate.map(|r| r.code()).unwrap_or_default(),
+        "rate_id": t.rate_id,
+        "label": rate.map(|r| r.label.clone()).unwrap_or_default(),
+        "compound": false,
+        "tax_total": money::format(t.tax_total),
+        "shipping_tax_total": money::format(t.shipping_tax_total),
+        "rate_percent": rate.and_then(|r| r.percent.to_f64()).map(|p| json!(p)).unwrap_or(Value::Null),
+        "meta_data": [],
+    })
+}
+
+fn shipping_line(s: &ShippingLine, meta_data: Value) -> Value {
+    json!({
+        "id": s.id,
+        "method_title": s.method_title,
+        "method_id": s.method_id,
+        "instance_id": s.instance_id,
+        "total": money::format(s.total),
+        "total_tax": money::format(money::sum(s.taxes.iter().map(|t| t.total))),
+        "taxes": taxes(&s.taxes, false),
+        "meta_data": meta_data,
+    })
+}
+
+fn fee_line(f: &FeeLine, meta_data: Value) -> Value {
+    json!({
+        "id": f.id,
+        "name": f.name,
+        "tax_class": f.tax_class,
+        "tax_status": if f.taxable { "taxable" } else { "none" },
+        "amount": money::format(f.total),
+        "total": money::format(f.total),
+        "total_tax": money::format(money::sum(f.taxes.iter().map(|t| t.total))),
+        "taxes": taxes(&f.taxes, true),
+        "meta_data": meta_data,
+    })
+}
+
+/// The meta WooCommerce puts on every refund item: the order item it refunds.
+fn refunded_item_meta(meta_id: i64, refunded_item_id: i64) -> Value {
+    json!([{"id": meta_id, "key": "_refunded_item_id", "value": refunded_item_id.to_string(),
+            "display_key": "_refunded_item_id", "display_value": refunded_item_id.to_string()}])
+}
+
 fn currency_symbol(code: &str) -> &'static str {
     match code {
         "EUR" => "€",
@@ -204,8 +205,7 @@ pub fn refund(store: &StoreData, id: i64) -> Option<Value> {
                 "total": money::format(line.total),
                 "total_tax": money::format(tax),
                 "taxes": taxes(&line.taxes, true),
-                "meta_data": [{"id": line.id, "key": "_refunded_item_id", "value": line.refunded_item_id.to_string(),
-                               "display_key": "_refunded_item_id", "display_value": line.refunded_item_id.to_string()}],
+                "meta_data": refunded_item_meta(line.id, line.refunded_item_id),
                 "sku": line_sku(store, line.product_id, line.variation_id),
                 "price": money::unit_price(line.total, line.quantity),
                 "refund_total": money::unit_price(-line.total, 1),
@@ -222,8 +222,8 @@ pub fn refund(store: &StoreData, id: i64) -> Option<Value> {
         "refunded_payment": refund.refunded_payment,
         "meta_data": meta(&refund.meta),
         "line_items": lines,
-        "shipping_lines": [],
-        "tax_lines": [],
-        "fee_lines": [],
+        "shipping_lines": refund.shipping_lines.iter().map(|s| shipping_line(&s.line, refunded_item_meta(s.line.id, s.refunded_item_id))).collect::<Vec<_>>(),
+        "tax_lines": refund.tax_lines.iter().map(|t| tax_line(store, t)).collect::<Vec<_>>(),
+        "fee_lines": refund.fee_lines.iter().map(|f| fee_line(&f.line, refunded_item_meta(f.line.id, f.refunded_item_id))).collect::<Vec<_>>(),
     }))
 }
