@@ -105,6 +105,13 @@ final class ML_Connector_Status_Page {
 					$this->row( $label, $text );
 				}
 			}
+			// Webhook mode only (the agent receives WooCommerce webhooks instead of the hand-off).
+			$webhooks = isset( $snapshot['webhooks'] ) && is_array( $snapshot['webhooks'] ) ? $snapshot['webhooks'] : null;
+			if ( $webhooks ) {
+				$url  = isset( $webhooks['public_url'] ) ? (string) $webhooks['public_url'] : '';
+				$text = ( ! empty( $webhooks['endpoint_ok'] ) ? __( 'working', 'ml-connector' ) : __( 'FAILING', 'ml-connector' ) ) . ' — ' . $url . ( ! empty( $webhooks['detail'] ) ? ': ' . $webhooks['detail'] : '' );
+				$this->row( __( 'WooCommerce webhooks', 'ml-connector' ), $text );
+			}
 		}
 		echo '</tbody></table>';
 	}

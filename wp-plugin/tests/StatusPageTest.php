@@ -72,6 +72,28 @@ final class StatusPageTest extends ML_Connector_Test_Case {
 		$this->assertStringContainsString( 'Pure-PHP fallback', $html );
 	}
 
+	public function test_webhook_mode_health_is_shown_only_when_the_agent_reports_it() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->agent_beats( 3 );
+		$this->snapshot();
+		$this->assertStringNotContainsString( 'WooCommerce webhooks', $this->render(), 'the hand-off mode has no webhook row' );
+
+		$this->agent_writes(
+			'snapshot',
+			array(
+				'queue'    => array( 'spool' => 0, 'pending' => 0, 'running' => 0, 'parked' => 0, 'held' => 0 ),
+				'webhooks' => array(
+					'public_url'  => 'https://shop.example/ml-connector/webhooks',
+					'endpoint_ok' => false,
+					'checked_at'  => '2026-11-28T10:00:00Z',
+					'detail'      => 'the public URL does not reach this agent <b>',
+				),
+			)
+		);
+		$html = $this->render();
+		$this->assertStringContainsString( 'FAILING — https://shop.example/ml-connector/webhooks: the public URL does not reach this agent &lt;b&gt;', $html );
+	}
+
 	public function test_a_stale_and_an_absent_agent_are_told_apart() {
 		WP_Shim::log_in_as( 'shop_manager' );
 		$this->assertStringContainsString( 'Not running — it has never reported a heartbeat.', $this->render() );
