@@ -56,6 +56,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     }
     let mut spool = Spool::open(&agent.spool_path).context("opening the spool")?;
     let (settings, keyring, problem) = load_settings(options.config.as_deref(), Some(&spool))?;
+    publish_pinned(&spool, options.config.as_deref());
     let store = Arc::new(Store::open(&agent.state_dir.join("state.db"))?);
     let requeued = store.requeue_interrupted()?;
     if requeued > 0 {
@@ -183,7 +184,21 @@ pub fn import(spool: &Spool, store: &Store, after: i64) -> anyhow::Result<(i64, 
     Ok((last, imported))
 }
 
+/// Tells WP admin which settings the file pins (`settings_pinned` in the spool's status table):
+/// the settings page marks those fields, whose saved values the agent does not use.
+fn publish_pinned(spool: &Spool, config: Option<&Path>) {
+    let Ok(file) = config::read_file(config) else { return };
+    let document = serde_json::json!({
+        "file": config.map(|p| p.display().to_string()),
+        "paths": config::pinned_paths(&file),
+    });
+    if let Err(error) = spool.put_status("settings_pinned", &document.to_string()) {
+        tracing::warn!(%error, "could not tell WP admin which settings the file pins");
+    }
+}
+
 async fn reload_settings(runtime: &SharedRuntime, options: &Options, spool: &Spool, board: &StatusBoard, store: Arc<Store>, started_at: i64) {
+    publish_pinned(spool, options.config.as_deref());
     match load_settings(options.config.as_deref(), Some(spool)) {
         Ok((settings, keyring, problem)) => {
             board.set_settings_problem(problem);

@@ -52,6 +52,20 @@ final class ML_Connector_Agent_Reports {
 		return $this->document( 'snapshot' );
 	}
 
+	/**
+	 * The settings the agent's file pins (they win over what is saved here), as dotted paths.
+	 *
+	 * @return array{file: string, paths: string[]}
+	 */
+	public function pinned_settings() {
+		$pinned = $this->document( 'settings_pinned' );
+		$paths  = isset( $pinned['paths'] ) && is_array( $pinned['paths'] ) ? array_values( array_filter( $pinned['paths'], 'is_string' ) ) : array();
+		return array(
+			'file'  => isset( $pinned['file'] ) && is_string( $pinned['file'] ) ? $pinned['file'] : '',
+			'paths' => $paths,
+		);
+	}
+
 	/** @return array|null the agent's answer to command.check <request id>, decoded */
 	public function check_answer( $request_id ) {
 		return $this->document( 'check:' . $request_id );

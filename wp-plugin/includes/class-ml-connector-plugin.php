@@ -67,7 +67,7 @@ final class ML_Connector_Plugin {
 		( new ML_Connector_Customer_Hooks( $this->outbox, $this->customer_representation ) )->register();
 		$this->outbox->register();
 
-		( new ML_Connector_Settings_Page( $this->settings, new ML_Connector_Settings_Form( $this->settings ), $this->settings_document, $this->agent_access ) )->register();
+		( new ML_Connector_Settings_Page( $this->settings, new ML_Connector_Settings_Form( $this->settings, $this->reports ), $this->settings_document, $this->agent_access ) )->register();
 		( new ML_Connector_Connection_Check( $this->commands, $this->reports ) )->register();
 		( new ML_Connector_Status_Page( $this->reports, $this->channel, $this->commands ) )->register();
 		( new ML_Connector_Order_Sync_Display( $this->reports, $this->commands ) )->register();

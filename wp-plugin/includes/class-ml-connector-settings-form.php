@@ -17,8 +17,31 @@ final class ML_Connector_Settings_Form {
 	/** @var ML_Connector_Settings */
 	private $settings;
 
-	public function __construct( ML_Connector_Settings $settings ) {
+	/** @var ML_Connector_Agent_Reports|null what the agent says its file pins */
+	private $reports;
+
+	/** @var array|null the pinned settings, read once per page */
+	private $pinned;
+
+	public function __construct( ML_Connector_Settings $settings, ?ML_Connector_Agent_Reports $reports = null ) {
 		$this->settings = $settings;
+		$this->reports  = $reports;
+	}
+
+	/**
+	 * The file that pins this field (itself, a part of it, or a section holding it), or null.
+	 * The agent merges the file over what is saved here, key by key (docs/settings.md).
+	 */
+	private function pinned_by( $path ) {
+		if ( null === $this->pinned ) {
+			$this->pinned = $this->reports ? $this->reports->pinned_settings() : array( 'file' => '', 'paths' => array() );
+		}
+		foreach ( $this->pinned['paths'] as $pinned ) {
+			if ( $pinned === $path || 0 === strpos( $pinned, $path . '.' ) || 0 === strpos( $path, $pinned . '.' ) ) {
+				return '' !== $this->pinned['file'] ? $this->pinned['file'] : 'agent.toml';
+			}
+		}
+		return null;
 	}
 
 	/** admin_init: sections and fields. */
@@ -88,6 +111,11 @@ final class ML_Connector_Settings_Form {
 		}
 		if ( ! empty( $field['description'] ) ) {
 			echo '<p class="description">' . esc_html( $field['description'] ) . '</p>';
+		}
+		$file = $this->pinned_by( $field['path'] );
+		if ( null !== $file ) {
+			/* translators: %s: the agent's configuration file */
+			echo '<p class="description ml-connector-pinned"><strong>' . esc_html( sprintf( __( 'Pinned by %s: the agent uses the value set there, not this one, until it is removed from that file.', 'ml-connector' ), $file ) ) . '</strong></p>';
 		}
 	}
 

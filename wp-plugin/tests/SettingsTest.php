@@ -411,6 +411,21 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$this->assertStringContainsString( "class='notice notice-warning settings-error'><p><strong>Saved, but the agent cannot connect until these are filled in: server URL, web service access key.", $this->render_settings_page() );
 	}
 
+	public function test_fields_the_agents_file_pins_are_marked_as_pinned() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->agent_writes( 'settings_pinned', array( 'file' => '/etc/ml-connector/agent.toml', 'paths' => array( 'schedules.inventory', 'orders.rules', 'refunds' ) ) );
+
+		$html = $this->render_settings_page();
+
+		$marks = substr_count( $html, 'Pinned by /etc/ml-connector/agent.toml' );
+		// schedules.inventory, orders.rules, and every field of the pinned [refunds] section (4).
+		$this->assertSame( 6, $marks, $html );
+		$inventory_field = strpos( $html, 'name="ml_connector_settings[schedules][inventory]"' );
+		$full_field      = strpos( $html, 'name="ml_connector_settings[schedules][inventory_full]"' );
+		$mark            = strpos( $html, 'Pinned by', $inventory_field );
+		$this->assertTrue( false !== $mark && $mark < $full_field, 'the mark follows the pinned field, not its neighbour' );
+	}
+
 	public function test_refund_settings_are_saved_shown_and_handed_to_the_agent() {
 		WP_Shim::log_in_as( 'shop_manager' );
 

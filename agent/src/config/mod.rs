@@ -234,6 +234,31 @@ pub fn load(file: &serde_json::Value, site: Option<&str>, keyring: Option<&Keyri
     raw.validate(keyring)
 }
 
+/// The business settings the file sets, as dotted paths (`schedules.inventory`, `orders.rules`):
+/// they win over WP admin, which marks them as pinned. Lists count as one value. The host's own
+/// sections (`agent`, `metrics`, `ingest`) are not on the admin page and are left out.
+pub fn pinned_paths(file: &serde_json::Value) -> Vec<String> {
+    fn walk(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(fields) if !fields.is_empty() => {
+                for (key, inner) in fields {
+                    let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                    if prefix.is_empty() && matches!(key.as_str(), "agent" | "metrics" | "ingest") {
+                        continue;
+                    }
+                    walk(&path, inner, out);
+                }
+            }
+            _ if !prefix.is_empty() => out.push(prefix.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", file, &mut out);
+    out.sort();
+    out
+}
+
 /// The agent's own section alone (paths, limits) — what is needed before the key can be read.
 pub fn load_agent(file: &serde_json::Value) -> Result<AgentSettings, ConfigError> {
     let raw: RawSettings = serde_json::from_value(file.clone()).map_err(|e| invalid("(document)", e.to_string()))?;

@@ -111,3 +111,16 @@ then = { dimensions = { CHANNEL = "WEB" }, price_group = "RETAIL" }
     assert_eq!(settings.agent.spool_path, std::path::PathBuf::from("/tmp/mlc/spool/spool.db"));
     assert!(matches!(settings.nav.unwrap().deployment, Deployment::NavOnPrem { .. }));
 }
+
+#[test]
+fn pinned_paths_are_the_business_leaves_the_file_sets() {
+    let file: serde_json::Value = serde_json::to_value(
+        toml::from_str::<toml::Value>(
+            "deployment = \"bc_online\"\n[agent]\nconcurrency = 2\n[metrics]\nlisten = \"127.0.0.1:9464\"\n\
+             [schedules]\ninventory = \"every 5m\"\n[orders]\nstatuses = [\"processing\"]\n[nav.pages]\nitem = \"ItemCard\"\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(super::pinned_paths(&file), vec!["deployment", "nav.pages.item", "orders.statuses", "schedules.inventory"]);
+}

@@ -91,3 +91,25 @@ async fn settings_saved_in_wp_admin_reach_the_running_agent() {
     assert_eq!(status["queue"]["parked"], 0);
     stack.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agent_tells_wp_admin_which_settings_its_file_pins() {
+    let stack = Stack::start(StackOptions { extra_toml: "[schedules]\ninventory = \"every 5m\"\n".into(), ..Default::default() }).await.unwrap();
+    let pinned = eventually(Duration::from_secs(30), "the settings_pinned document", || {
+        let spool = Spool::open(&stack.spool_path()).ok()?;
+        let (value, _) = spool.status("settings_pinned").ok()??;
+        serde_json::from_str::<serde_json::Value>(&value).ok()
+    })
+    .await
+    .unwrap();
+    assert_eq!(pinned["file"], stack.config_path.display().to_string());
+    let paths: Vec<&str> = pinned["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    for expected in ["schedules.inventory", "nav.company", "orders.rules", "woo.consumer_secret"] {
+        assert!(paths.contains(&expected), "{expected} missing in {paths:?}");
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("agent")), "the host's own section is not on the admin page: {paths:?}");
+    let spool = Spool::open(&stack.spool_path()).unwrap();
+    let (document, _) = spool.status("settings_pinned").unwrap().unwrap();
+    assert!(!document.contains("mlc1:"), "paths only, never values: {document}");
+    stack.shutdown().await;
+}
