@@ -366,28 +366,57 @@ final class ML_Connector_Settings {
 		return is_scalar( $value ) ? (string) $value : '';
 	}
 
-	/** "off", "every <n>m|h", or five cron fields within minute, hour, day, month, weekday ranges. */
+	/**
+	 * "off", "every <n>m|h" (at most 366 days), or five cron fields within minute, hour, day,
+	 * month, weekday ranges that run at least once — the agent's own rules (config/schedule.rs), so
+	 * a value saved here is never refused there.
+	 */
 	public static function is_schedule( $value ) {
-		if ( 'off' === $value || preg_match( '/^every [1-9][0-9]*[mh]$/', $value ) ) {
+		if ( 'off' === $value ) {
 			return true;
+		}
+		if ( preg_match( '/^every ([1-9][0-9]{0,8})([mh])$/', $value, $every ) ) {
+			return (int) $every[1] * ( 'h' === $every[2] ? 60 : 1 ) <= 366 * 24 * 60;
 		}
 		$fields = explode( ' ', $value );
 		if ( 5 !== count( $fields ) ) {
 			return false;
 		}
+		$values = array();
 		foreach ( array( array( 0, 59 ), array( 0, 23 ), array( 1, 31 ), array( 1, 12 ), array( 0, 7 ) ) as $index => $range ) {
-			foreach ( explode( ',', $fields[ $index ] ) as $part ) {
-				if ( ! preg_match( '/^(\*|(\d+)(?:-(\d+))?)(?:\/([1-9]\d*))?$/', $part, $match ) ) {
-					return false;
-				}
-				foreach ( array( 2, 3 ) as $bound ) {
-					if ( isset( $match[ $bound ] ) && '' !== $match[ $bound ] && ( (int) $match[ $bound ] < $range[0] || (int) $match[ $bound ] > $range[1] ) ) {
-						return false;
-					}
-				}
+			$values[ $index ] = self::cron_values( $fields[ $index ], $range[0], $range[1] );
+			if ( null === $values[ $index ] ) {
+				return false;
 			}
 		}
+		// Day of month alone (weekday "*"): some chosen month must have one of the chosen days
+		// ("0 0 31 2 *" never runs). With a weekday restricted too, either matching is enough.
+		if ( '*' !== $fields[2][0] && '*' === $fields[4][0] ) {
+			$longest = max( array_map( fn ( $month ) => 2 === $month ? 29 : ( in_array( $month, array( 4, 6, 9, 11 ), true ) ? 30 : 31 ), $values[3] ) );
+			return min( $values[2] ) <= $longest;
+		}
 		return true;
+	}
+
+	/** The values one cron field selects, or null when it is malformed or out of range. */
+	private static function cron_values( $field, $min, $max ) {
+		$values = array();
+		foreach ( explode( ',', $field ) as $part ) {
+			if ( ! preg_match( '/^(\*|(\d+)(?:-(\d+))?)(?:\/([1-9]\d*))?$/', $part, $match ) ) {
+				return null;
+			}
+			if ( '*' === $match[1] ) {
+				list( $low, $high ) = array( $min, $max );
+			} else {
+				$low  = (int) $match[2];
+				$high = isset( $match[3] ) && '' !== $match[3] ? (int) $match[3] : ( isset( $match[4] ) && '' !== $match[4] ? $max : $low );
+			}
+			if ( $low < $min || $high > $max || $low > $high ) {
+				return null;
+			}
+			$values = array_merge( $values, range( $low, $high, isset( $match[4] ) && '' !== $match[4] ? (int) $match[4] : 1 ) );
+		}
+		return array_values( array_unique( $values ) );
 	}
 
 	private function status_slug( $status ) {

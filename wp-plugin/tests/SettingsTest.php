@@ -411,6 +411,15 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$this->assertStringContainsString( "class='notice notice-warning settings-error'><p><strong>Saved, but the agent cannot connect until these are filled in: server URL, web service access key.", $this->render_settings_page() );
 	}
 
+	public function test_schedules_follow_the_agents_rules() {
+		foreach ( array( 'off', 'every 15m', 'every 8784h', '0 3 * * *', '*/15 * * * *', '30 6 * * 1-5', '0 0 29 2 *', '0 0 31 2 1', '0 3 1,15 * *' ) as $accepted ) {
+			$this->assertTrue( ML_Connector_Settings::is_schedule( $accepted ), $accepted );
+		}
+		foreach ( array( 'every 8785h', 'every 30s', 'every 0m', '0 0 31 2 *', '0 0 30-31 2 *', '0 0 31 4,6 *', '5-3 * * * *', '60 * * * *', '* * *', 'sometimes' ) as $refused ) {
+			$this->assertFalse( ML_Connector_Settings::is_schedule( $refused ), $refused );
+		}
+	}
+
 	public function test_fields_the_agents_file_pins_are_marked_as_pinned() {
 		WP_Shim::log_in_as( 'shop_manager' );
 		$this->agent_writes( 'settings_pinned', array( 'file' => '/etc/ml-connector/agent.toml', 'paths' => array( 'schedules.inventory', 'orders.rules', 'refunds' ) ) );
