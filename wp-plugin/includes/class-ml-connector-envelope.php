@@ -63,6 +63,10 @@ final class ML_Connector_Envelope {
 			if ( 32 !== strlen( $material ) ) {
 				throw new ML_Connector_Error( $where . 'key must be 32 bytes' );
 			}
+			if ( isset( $keys[ strtolower( $fields[1] ) ] ) ) {
+				// As the Rust reader: which of the two would open an envelope is anyone's guess.
+				throw new ML_Connector_Error( $where . 'key id appears twice; every key needs its own id' );
+			}
 			$keys[ strtolower( $fields[1] ) ] = $material;
 		}
 		if ( ! $keys ) {

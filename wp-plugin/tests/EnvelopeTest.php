@@ -58,6 +58,7 @@ final class EnvelopeTest extends ML_Connector_Test_Case {
 			'mlc-key 0a1b2c3d AAAA'                                                    => 'key must be 32 bytes',
 			'other 0a1b2c3d AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='              => 'expected `mlc-key <id> <base64 key>`',
 			'mlc-key 0a1b2c3d !!!'                                                     => 'key is not base64',
+			"mlc-key 0a1b2c3d AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\nmlc-key 0A1B2C3D AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" => 'line 2: key id appears twice',
 		);
 		foreach ( $bad_files as $text => $reason ) {
 			try {
