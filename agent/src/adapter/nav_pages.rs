@@ -217,6 +217,13 @@ impl NavPages {
         if let Some(group) = &draft.price_group {
             body.insert("Customer_Price_Group".into(), json!(group));
         }
+        // The Customer Card takes the codes themselves (page 21 fields 27 and 47).
+        if let Some(terms) = &draft.payment_terms {
+            body.insert("Payment_Terms_Code".into(), json!(crate::model::nav::code(terms)));
+        }
+        if let Some(method) = &draft.payment_method {
+            body.insert("Payment_Method_Code".into(), json!(crate::model::nav::code(method)));
+        }
         let created: PageCustomer =
             self.send(Method::POST, self.url(&self.names.customer), Some(&Value::Object(body)), None, rec).await?.json(System::Nav)?;
         Ok(NavCustomer { id: None, number: created.no, name: created.name, email: created.email })

@@ -126,6 +126,9 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
             // A new customer gets the rule's price group at creation (through the Customer page,
             // since API v2.0 has no such field), so its orders inherit it without another request.
             draft.price_group = price_group.map(crate::model::nav::code);
+            // Payment terms and method as the customer sync maps them, by the order's payment method.
+            draft.payment_terms = rt.settings.customers.payment_terms_for(&order.payment_method).map(crate::model::nav::code);
+            draft.payment_method = rt.settings.customers.payment_method_for(&order.payment_method).map(crate::model::nav::code);
             // One creation at a time with the customer sync: a checkout that registers an account
             // sends customer.created and order.created together (flows/customers::CREATION).
             let _creating = crate::flows::customers::CREATION.lock().await;
@@ -142,6 +145,7 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
                     audit_exchanges(rt, job, "create customer", rec);
                     let customer = result.map_err(|e| match e {
                         AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the new customer {:?}: {message}", draft.display_name)),
+                        AdapterError::NotFound { what, .. } => Outcome::Park(format!("NAV has no {what}")),
                         other => Outcome::Retry(other),
                     })?;
                     if let Some(group) = &draft.price_group {
@@ -161,6 +165,7 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
             };
             audit_decision(rt, job, "customer resolved", serde_json::json!({
                 "link": link_key, "nav_number": number, "created": created,
+                "payment_terms": created.then_some(&draft.payment_terms), "payment_method": created.then_some(&draft.payment_method),
             }));
             let link = CustomerLink { link_key, nav_number: number.clone(), nav_id, price_group: None, woo_fingerprint: None, nav_fingerprint: None };
             rt.store.bind_customer(&link).map_err(|e| Outcome::Retry(store_error(e)))?;

@@ -64,6 +64,8 @@ pub fn customer_draft(billing: &Address, currency: &str) -> Result<CustomerDraft
         tax_registration_number: String::new(),
         currency_code: (!currency.trim().is_empty()).then(|| code(currency)),
         price_group: None,
+        payment_terms: None,
+        payment_method: None,
     })
 }
 

@@ -100,6 +100,9 @@ pub struct CustomerDraft {
     pub tax_registration_number: String,
     pub currency_code: Option<String>,
     pub price_group: Option<String>,
+    /// Codes chosen by `[customers] payment_terms` / `payment_methods` for the order's payment method.
+    pub payment_terms: Option<String>,
+    pub payment_method: Option<String>,
 }
 
 /// Upper-cases and trims a value the way BC stores `Code[n]` fields.

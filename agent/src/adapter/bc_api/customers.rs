@@ -132,19 +132,27 @@ impl BcApi {
         Ok(answer.json::<ApiCustomerCard>(System::Nav)?.into_card())
     }
 
-    async fn master_id(&self, base: &str, set: &str, code: &str, rec: &Recorder) -> AdapterResult<String> {
+    /// The id of a payment terms / payment method code, looked up once per code and kept (codes
+    /// are master data; a code deleted in NAV makes the create fail and the job retry the lookup).
+    pub(super) async fn master_id(&self, base: &str, set: &str, code: &str, rec: &Recorder) -> AdapterResult<String> {
         #[derive(Deserialize)]
         struct Master {
             id: String,
         }
+        let key = format!("{base}/{set}/{}", crate::model::nav::code(code));
+        if let Some(id) = self.master_ids.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(id.clone());
+        }
         let filter = encode(&format!("code eq {}", quoted(code)));
         let found: Collection<Master> = self.get_json(format!("{base}/{set}?$filter={filter}&$select=id"), rec).await?;
-        found
+        let id = found
             .value
             .into_iter()
             .next()
             .map(|m| m.id)
-            .ok_or_else(|| AdapterError::NotFound { system: System::Nav, what: format!("{set} code {code:?} (see customers.payment_terms / payment_methods)") })
+            .ok_or_else(|| AdapterError::NotFound { system: System::Nav, what: format!("{set} code {code:?} (see customers.payment_terms / payment_methods)") })?;
+        self.master_ids.lock().unwrap_or_else(|p| p.into_inner()).insert(key, id.clone());
+        Ok(id)
     }
 
     /// The newest `lastModifiedDateTime` of any customer (where the poll starts on first run).

@@ -37,11 +37,14 @@ pub struct BcApi {
     company: String,
     company_id: OnceCell<String>,
     pages: NavPages,
+    /// Payment terms / method codes → ids, looked up once per code (`customers::master_id`):
+    /// a new customer's order stays at 3 NAV requests after the first.
+    master_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl BcApi {
     pub fn new(http: Http, credentials: Arc<Credentials>, api_base: String, company: String, pages: NavPages) -> Self {
-        BcApi { http, credentials, api_base, company, company_id: OnceCell::new(), pages }
+        BcApi { http, credentials, api_base, company, company_id: OnceCell::new(), pages, master_ids: Default::default() }
     }
 
     pub fn pages(&self) -> &NavPages {
@@ -182,8 +185,17 @@ impl BcApi {
     }
 
     pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
-        let url = format!("{}/customers", self.company_url(rec).await?);
-        let created: ApiCustomer = self.send(Method::POST, url, Some(&customer_body(draft)), None, rec).await?.json(System::Nav)?;
+        let base = self.company_url(rec).await?;
+        let mut body = customer_body(draft);
+        if let serde_json::Value::Object(map) = &mut body {
+            if let Some(code) = &draft.payment_terms {
+                map.insert("paymentTermsId".into(), serde_json::json!(self.master_id(&base, "paymentTerms", code, rec).await?));
+            }
+            if let Some(code) = &draft.payment_method {
+                map.insert("paymentMethodId".into(), serde_json::json!(self.master_id(&base, "paymentMethods", code, rec).await?));
+            }
+        }
+        let created: ApiCustomer = self.send(Method::POST, format!("{base}/customers"), Some(&body), None, rec).await?.json(System::Nav)?;
         Ok(created.into_nav())
     }
 
