@@ -286,6 +286,8 @@ impl Nav {
                     unit_price: l.unit_price,
                     discount_amount: l.discount_amount,
                     shipped: Decimal::ZERO,
+                    tax_percent: Decimal::ZERO,
+                    amount_including_tax: Decimal::ZERO,
                 })
                 .collect()),
         }

@@ -394,7 +394,7 @@ fn totals_verdict(rt: &Runtime, draft: &SalesOrderDraft, nav: &NavSalesOrder) ->
     )
 }
 
-fn rounding_line(account: &str, difference: Decimal) -> SalesLineDraft {
+pub(crate) fn rounding_line(account: &str, difference: Decimal) -> SalesLineDraft {
     SalesLineDraft {
         kind: LineKind::Account,
         number: account.to_string(),

@@ -80,7 +80,11 @@ pub async fn reconcile_orders(rt: &Runtime, lookback_hours: i64) -> Result<Recon
 fn needs_job(rt: &Runtime, order: &crate::model::woo::Order) -> bool {
     let link = rt.store.order_link(order.id).ok().flatten();
     let wanted = rt.settings.orders.statuses.iter().any(|s| s == &order.status);
-    if link.is_none() && !wanted {
+    // As the order flow decides (flows/orders.rs): an order NAV never had, or whose sales order
+    // was deleted (cancelled, refunded in full), is left alone until its status is one NAV gets.
+    // Queuing it would be skipped there, leave its fingerprint as it was, and come back at every
+    // reconciliation (found by the fault matrix: a job every 2 s for a fully refunded order).
+    if !wanted && link.as_ref().is_none_or(|l| l.state == crate::store::bindings::OrderLinkState::Deleted) {
         return false;
     }
     if let Some(link) = &link {

@@ -34,6 +34,10 @@ pub struct NavOrderLine {
     pub discount_amount: Decimal,
     /// Posted shipments: a line cannot go below this.
     pub shipped: Decimal,
+    /// NAV's own figures for the line (API v2.0; zero on page services): the tax rate it applies
+    /// and the amount including it.
+    pub tax_percent: Decimal,
+    pub amount_including_tax: Decimal,
 }
 
 /// A posted sales invoice with its lines.
@@ -97,6 +101,10 @@ struct ApiDocLine {
     discount_amount: Decimal,
     #[serde(default, deserialize_with = "lenient")]
     shipped_quantity: Decimal,
+    #[serde(default, deserialize_with = "lenient")]
+    tax_percent: Decimal,
+    #[serde(default, deserialize_with = "lenient")]
+    amount_including_tax: Decimal,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +188,8 @@ impl BcApi {
                 unit_price: l.unit_price,
                 discount_amount: l.discount_amount,
                 shipped: l.shipped_quantity,
+                tax_percent: l.tax_percent,
+                amount_including_tax: l.amount_including_tax,
             })
             .collect())
     }
