@@ -44,3 +44,27 @@ async fn stock_is_rewritten_when_a_web_order_and_a_receipt_cancel_out_between_ru
     assert_eq!(woo_stock(&stack), 30);
     stack.shutdown().await;
 }
+
+/// Found by the matrix (429 row): an order refunded in full has its sales order deleted; its
+/// status `refunded` is not one NAV receives, so each reconciliation queued it again, to be
+/// skipped — a job every period, forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fully_refunded_order_is_not_queued_again_by_every_reconciliation() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let order = stack.place_order(json!({"checkout": "classic", "customer_id": 2, "items": [{"sku": "1936-S", "quantity": 1}], "payment_method": "card"})).await.unwrap();
+    stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    let id = order["id"].as_i64().unwrap();
+    stack.woo.control().refund(id, serde_json::from_value(json!({"lines": [{"sku": "1936-S", "quantity": 1}]})).unwrap()).await.unwrap();
+    stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    assert_eq!(stack.woo_order(id)["status"], "refunded");
+    assert!(stack.sales_orders_for(&format!("WC-{}", order["number"].as_str().unwrap())).is_empty(), "deleted in NAV");
+    let jobs = || {
+        let db = rusqlite::Connection::open(stack.state_path()).unwrap();
+        db.query_row("SELECT COUNT(*) FROM jobs WHERE subject = ?1", [format!("order:{id}")], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    let settled = jobs();
+    // Three reconciliation periods (every 2 s in the harness).
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(jobs(), settled, "reconciliation queued the refunded order again");
+    stack.shutdown().await;
+}

@@ -14,15 +14,17 @@ use super::workload::{parse_php, php_command, Workload};
 use super::MatrixConfig;
 use crate::Stack;
 
-/// Places `orders` orders with a stock change after every second one, then keeps the fault on
-/// until the queue is empty or `window` has passed since the start, whichever comes first; says
-/// which.
+/// Places `orders` orders with a stock change after every second one and a follow-up (refund,
+/// posting, customer edit, cancellation) after the others, then keeps the fault on until the
+/// queue is empty or `window` has passed since the start, whichever comes first; says which.
 async fn under_fault(stack: &Stack, work: &mut Workload, orders: usize, window: Duration) -> anyhow::Result<String> {
     let started = Instant::now();
     for i in 0..orders {
         work.order(stack).await?;
         if i % 2 == 1 {
             work.receipt(stack)?;
+        } else if i > 0 {
+            work.follow_up(stack).await?;
         }
     }
     while started.elapsed() < window {
@@ -63,6 +65,7 @@ pub async fn kill_9(stack: &mut Stack, work: &mut Workload, config: &MatrixConfi
             if trial % 2 == 0 {
                 work.receipt(stack)?;
             }
+            work.follow_up(stack).await?;
             tokio::time::sleep(Duration::from_millis(work.dice.below(400))).await;
             let q = stack.status()["queue"].clone();
             if q["pending"] != 0 || q["running"] != 0 || q["spool"] != 0 {
@@ -219,6 +222,7 @@ pub async fn spool_locked(stack: &Stack, work: &mut Workload, config: &MatrixCon
     let refused_before = work.refused.len();
     for _ in 0..config.orders / 3 {
         work.order(stack).await?;
+        work.follow_up(stack).await?;
     }
     sleep_rest(locked_at, config.lock_hold).await;
     lock.execute_batch("ROLLBACK")?;
@@ -259,6 +263,7 @@ pub async fn spool_disk_full(stack: &mut Stack, work: &mut Workload, config: &Ma
         if work.order(stack).await?.is_some_and(|e| e.seq.is_some()) {
             accepted_while_full += 1;
         }
+        work.follow_up(stack).await?;
     }
     sleep_rest(full_at, config.lock_hold).await;
     let agent_survived = stack.agent_running();

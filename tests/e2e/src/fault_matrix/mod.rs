@@ -131,7 +131,7 @@ impl RowResult {
 /// Agent settings of every row: enough attempts and a short retry cap that the outages here are
 /// waited out (docs/fault-matrix.md: scaled-down production timings), and the schedules that
 /// heal: reconciliation and incremental stock runs every 2 s.
-const MATRIX_TOML: &str = "[agent]\nmax_attempts = 30\nretry_cap_ms = 2000\n\n[schedules]\ninventory = \"every 2s\"\ninventory_full = \"off\"\nreconcile_orders = \"every 2s\"\n";
+const MATRIX_TOML: &str = "[agent]\nmax_attempts = 30\nretry_cap_ms = 2000\n\n[schedules]\ninventory = \"every 2s\"\ninventory_full = \"off\"\nreconcile_orders = \"every 2s\"\ncustomers = \"every 2s\"\n\n[customers]\nenabled = true\n";
 
 /// Runs one row on a fresh stack.
 pub async fn run_row(fault: Fault, config: &MatrixConfig) -> RowResult {

@@ -1,7 +1,9 @@
 //! The verdict of a row, read from the simulators and the agent's state once it has drained:
-//! every order exactly once in NAV with the lines and total WooCommerce charged, every guest one
-//! NAV customer, WooCommerce stock equal to the formula of docs/inventory.md, nothing parked but
-//! the orders designed to park.
+//! every order exactly once in NAV with the lines and amount WooCommerce kept (charged minus
+//! refunded: on the open sales order, or as its invoice minus its credit memos once posted; zero
+//! once cancelled), every refund in at most one credit memo, every guest one NAV customer, the
+//! registered customer's last edit in NAV, WooCommerce stock equal to the formula of
+//! docs/inventory.md, nothing parked but the orders designed to park.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -52,16 +54,49 @@ pub fn verdict(stack: &Stack, work: &Workload) -> Verdict {
     for sales_order in &sales_orders {
         by_external.entry(sales_order["externalDocumentNumber"].as_str().unwrap_or_default().to_string()).or_default().push(sales_order);
     }
+    let invoices = stack.bc.control().entity_set(None, "salesInvoices").unwrap_or_default();
+    let memos = stack.bc.control().entity_set(None, "salesCreditMemos").unwrap_or_default();
+    let mut memo_numbers: BTreeMap<String, usize> = BTreeMap::new();
+    for memo in &memos {
+        *memo_numbers.entry(memo["externalDocumentNumber"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+    }
+    for (number, count) in memo_numbers.iter().filter(|(_, count)| **count > 1) {
+        verdict.duplicated.push(format!("credit memo {number} ×{count}"));
+    }
     for order in &work.orders {
         let key = external(order);
-        match by_external.get(&key).map(Vec::as_slice) {
-            None | Some([]) => verdict.lost.push(key),
-            Some([one]) => {
-                if let Some(problem) = content_problem(stack, order, one) {
-                    verdict.wrong.push(format!("{key}: {problem}"));
-                }
+        let id = order["id"].as_i64().unwrap_or_default();
+        let posted_as = work.posted.iter().find(|(posted, _)| *posted == id).map(|(_, number)| number.as_str());
+        let open: &[&Value] = by_external.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        let its_invoices: Vec<&Value> = invoices.iter().filter(|i| posted_as.is_some_and(|n| i["orderNumber"] == n)).collect();
+        let its_memos: Vec<&Value> = memos.iter().filter(|m| m["externalDocumentNumber"].as_str().is_some_and(|n| n.starts_with(&format!("{key}-")))).collect();
+        if open.len() > 1 {
+            verdict.duplicated.push(format!("{key} ×{}", open.len()));
+            continue;
+        }
+        if its_invoices.len() > 1 {
+            verdict.duplicated.push(format!("{key}: {} invoices for one posting", its_invoices.len()));
+        }
+        let cancelled = work.cancelled.contains(&id);
+        // Refunded in full, an unposted order is deleted in NAV as a cancelled one is (docs/refunds.md).
+        let refunded_in_full = stack.woo_order(id)["status"] == "refunded";
+        if open.is_empty() && its_invoices.is_empty() && !cancelled && !refunded_in_full {
+            verdict.lost.push(key);
+            continue;
+        }
+        if let Some(problem) = amount_problem(stack, order, open.first().copied(), &its_invoices, &its_memos, cancelled) {
+            verdict.wrong.push(format!("{key}: {problem}"));
+        } else if let (Some(one), None) = (open.first(), posted_as) {
+            if let Some(problem) = lines_problem(stack, work, order, one) {
+                verdict.wrong.push(format!("{key}: {problem}"));
             }
-            Some(many) => verdict.duplicated.push(format!("{key} ×{}", many.len())),
+        }
+    }
+    if let Some(phone) = &work.phone {
+        // Jane Doe is NAV customer 30000 (the demo seed's match by e-mail).
+        let jane = customers_now(stack).into_iter().find(|c| c["number"] == "30000").unwrap_or(Value::Null);
+        if jane["phoneNumber"].as_str() != Some(phone.as_str()) {
+            verdict.wrong.push(format!("customer 30000: phone {} in NAV, {phone} after the last edit in WooCommerce", jane["phoneNumber"]));
         }
     }
     for order in &work.designed {
@@ -69,7 +104,7 @@ pub fn verdict(stack: &Stack, work: &Workload) -> Verdict {
             verdict.wrong.push(format!("{} reached NAV although its SKU is unknown", external(order)));
         }
     }
-    let customers = stack.bc.control().entity_set(None, "customers").unwrap_or_default();
+    let customers = customers_now(stack);
     for email in &work.guests {
         let count = customers.iter().filter(|c| c["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(email))).count();
         if count > 1 {
@@ -93,28 +128,56 @@ pub fn verdict(stack: &Stack, work: &Workload) -> Verdict {
     verdict
 }
 
-/// Lines (item → quantity) and total of the NAV sales order against the WooCommerce order.
-fn content_problem(stack: &Stack, placed: &Value, sales_order: &Value) -> Option<String> {
-    // The order as WooCommerce holds it now (the agent's write-back adds meta, not lines).
+fn customers_now(stack: &Stack) -> Vec<Value> {
+    stack.bc.control().entity_set(None, "customers").unwrap_or_default()
+}
+
+/// What NAV holds for the order — the open sales order's total, plus its invoice's, minus its
+/// credit memos' — against what WooCommerce kept: the total minus every refund, or nothing once
+/// cancelled. Whether a refund was netted into the open order or credited after posting depends on
+/// who came first, the agent or the posting; either way this sum is the same.
+fn amount_problem(stack: &Stack, placed: &Value, open: Option<&Value>, invoices: &[&Value], memos: &[&Value], cancelled: bool) -> Option<String> {
     let order = stack.woo_order(placed["id"].as_i64().unwrap_or_default());
+    let refunded: f64 = order["refunds"].as_array().into_iter().flatten().map(|r| number(&r["total"]).abs()).sum();
+    let expected = if cancelled { 0.0 } else { number(&order["total"]) - refunded };
+    let total = |v: &Value| number(&v["totalAmountIncludingTax"]);
+    let held = open.map_or(0.0, total) + invoices.iter().map(|i| total(i)).sum::<f64>() - memos.iter().map(|m| total(m)).sum::<f64>();
+    // A cent either way: a refund's tax is taken per line in WooCommerce and per document in NAV.
+    if (held - expected).abs() > 0.011 {
+        return Some(format!(
+            "NAV holds {held:.2} (open order {:.2}, {} invoice(s), {} credit memo(s)), WooCommerce kept {expected:.2}{}",
+            open.map_or(0.0, total),
+            invoices.len(),
+            memos.len(),
+            if cancelled { " (cancelled)" } else { "" }
+        ));
+    }
+    None
+}
+
+/// The open, unposted sales order's item lines against WooCommerce's lines minus the refunded
+/// units.
+fn lines_problem(stack: &Stack, work: &Workload, placed: &Value, sales_order: &Value) -> Option<String> {
+    let id = placed["id"].as_i64().unwrap_or_default();
+    let order = stack.woo_order(id);
     let mut wanted: BTreeMap<String, f64> = BTreeMap::new();
     for line in order["line_items"].as_array().into_iter().flatten() {
         *wanted.entry(line["sku"].as_str().unwrap_or_default().to_string()).or_default() += number(&line["quantity"]);
     }
+    for refund in work.refunds.iter().filter(|r| r.order_id == id) {
+        if let Some(sku) = &refund.item {
+            *wanted.entry(sku.clone()).or_default() -= 1.0;
+        }
+    }
+    wanted.retain(|_, quantity| *quantity > 0.0);
     let mut got: BTreeMap<String, f64> = BTreeMap::new();
     for line in sales_order["salesOrderLines"].as_array().into_iter().flatten() {
         if line["lineType"] == "Item" {
             *got.entry(line["lineObjectNumber"].as_str().unwrap_or_default().to_string()).or_default() += number(&line["quantity"]);
         }
     }
-    if wanted != got {
-        return Some(format!("lines {got:?}, WooCommerce {wanted:?}"));
-    }
-    let (nav, woo) = (number(&sales_order["totalAmountIncludingTax"]), number(&order["total"]));
-    if (nav - woo).abs() > 0.005 {
-        return Some(format!("total {nav}, WooCommerce {woo}"));
-    }
-    None
+    got.retain(|_, quantity| *quantity > 0.0);
+    (wanted != got).then(|| format!("lines {got:?}, WooCommerce less refunds {wanted:?}"))
 }
 
 /// Every simple product managing its stock whose SKU is a NAV item: WooCommerce's quantity must be

@@ -1,8 +1,10 @@
 //! The operations a fault-matrix row places: web orders (registered customers and guests, each a
 //! checkout in woo-sim; handed over by woo-sim playing the plugin, or by the real extension in
 //! php-cli), NAV purchase receipts (stock changes the inventory sync must carry to WooCommerce),
-//! and the one order designed to park (an SKU NAV does not know). Remembers everything placed so
-//! the verdict can be checked against it.
+//! and the one order designed to park (an SKU NAV does not know); and, on orders placed before,
+//! partial refunds (an item, an amount), cancellations, postings in NAV (so later refunds become
+//! credit memos) and edits of a registered customer. Remembers everything so the verdict can be
+//! checked against it.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -42,6 +44,13 @@ impl Dice {
     }
 }
 
+/// A refund made in WooCommerce: an item (its SKU, one unit) or an amount only.
+pub struct RefundMade {
+    pub order_id: i64,
+    pub refund_id: i64,
+    pub item: Option<String>,
+}
+
 /// What a PHP hand-off answered.
 pub struct Enqueued {
     pub seq: Option<i64>,
@@ -64,12 +73,105 @@ pub struct Workload {
     /// When the fault was healed, for faults that place more operations after it (the time to
     /// drain counts from here); otherwise the end of the fault function.
     pub healed: Option<std::time::Instant>,
+    /// Refunds made in WooCommerce.
+    pub refunds: Vec<RefundMade>,
+    /// Orders cancelled in WooCommerce.
+    pub cancelled: Vec<i64>,
+    /// Orders posted (shipped and invoiced) in NAV: (order id, sales order number).
+    pub posted: Vec<(i64, String)>,
+    /// Edits of Jane Doe (WooCommerce customer 2) and the phone number she has now.
+    pub customer_edits: usize,
+    pub phone: Option<String>,
+    follow_ups: usize,
     tag: String,
 }
 
 impl Workload {
     pub fn new(seed: u64, handoff: Handoff, tag: &str) -> Self {
-        Workload { dice: Dice::new(seed), handoff, orders: Vec::new(), designed: Vec::new(), guests: Vec::new(), receipts: 0, refused: Vec::new(), healed: None, tag: tag.to_string() }
+        Workload {
+            dice: Dice::new(seed),
+            handoff,
+            orders: Vec::new(),
+            designed: Vec::new(),
+            guests: Vec::new(),
+            receipts: 0,
+            refused: Vec::new(),
+            healed: None,
+            refunds: Vec::new(),
+            cancelled: Vec::new(),
+            posted: Vec::new(),
+            customer_edits: 0,
+            phone: None,
+            follow_ups: 0,
+            tag: tag.to_string(),
+        }
+    }
+
+    /// One operation on what was placed before, in turn: an item refund, a posting in NAV, an
+    /// amount refund, a customer edit, a cancellation. Refunds and postings pick orders that are
+    /// not cancelled; cancellations pick orders neither refunded nor posted, so each order's
+    /// expected NAV amount is plain (verify.rs).
+    pub async fn follow_up(&mut self, stack: &Stack) -> anyhow::Result<()> {
+        let turn = self.follow_ups;
+        self.follow_ups += 1;
+        let ids: Vec<i64> = self.orders.iter().filter_map(|o| o["id"].as_i64()).collect();
+        let open: Vec<i64> = ids.iter().copied().filter(|id| !self.cancelled.contains(id)).collect();
+        let posted: Vec<i64> = self.posted.iter().map(|(id, _)| *id).collect();
+        let pick = |dice: &mut Dice, from: &[i64]| (!from.is_empty()).then(|| from[dice.below(from.len() as u64) as usize]);
+        match turn % 5 {
+            0 => {
+                if let Some(id) = pick(&mut self.dice, &open) {
+                    let order = stack.woo_order(id);
+                    let sku = order["line_items"][0]["sku"].as_str().unwrap_or_default().to_string();
+                    self.refund(stack, id, Some(sku.clone()), json!({"reason": "fault matrix: one returned", "lines": [{"sku": sku, "quantity": 1}]})).await?;
+                }
+            }
+            1 => {
+                // Posting needs the order in NAV; one that is not there yet is left for a later turn.
+                let candidates: Vec<i64> = open.iter().copied().filter(|id| !posted.contains(id)).collect();
+                if let Some(id) = pick(&mut self.dice, &candidates) {
+                    let external = format!("WC-{}", stack.woo_order(id)["number"].as_str().unwrap_or_default());
+                    if let Some(number) = stack.sales_orders_for(&external).first().and_then(|o| o["number"].as_str().map(str::to_string)) {
+                        if stack.bc.control().post_sales_order(None, &number, None).is_ok() {
+                            self.posted.push((id, number));
+                        }
+                    }
+                }
+            }
+            2 => {
+                if let Some(id) = pick(&mut self.dice, &open) {
+                    self.refund(stack, id, None, json!({"amount": "2.00", "reason": "fault matrix: late delivery"})).await?;
+                }
+            }
+            // With the hand-off by php-cli only orders are handed over (as checkouts): a customer
+            // edit would reach nothing, so those rows make none.
+            3 if self.handoff == Handoff::Php => {}
+            3 => {
+                self.customer_edits += 1;
+                let phone = format!("+44 113 496 {:04}", 1000 + self.customer_edits);
+                let request: woo_sim::CustomerRequest = serde_json::from_value(json!({"billing": {"phone": phone}}))?;
+                stack.woo.control().save_customer(Some(2), request).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                self.phone = Some(phone);
+            }
+            _ => {
+                let refunded: Vec<i64> = self.refunds.iter().map(|r| r.order_id).collect();
+                let candidates: Vec<i64> = open.iter().copied().filter(|id| !refunded.contains(id) && !posted.contains(id)).collect();
+                if let Some(id) = pick(&mut self.dice, &candidates) {
+                    let change: woo_sim::ChangeOrder = serde_json::from_value(json!({"status": "cancelled"}))?;
+                    stack.woo.control().change_order(id, change).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    self.cancelled.push(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn refund(&mut self, stack: &Stack, order_id: i64, item: Option<String>, request: Value) -> anyhow::Result<()> {
+        // WooCommerce refuses a refund beyond what is left of the order or line: then none is made.
+        if let Ok(made) = stack.woo.control().refund(order_id, serde_json::from_value(request)?).await {
+            self.refunds.push(RefundMade { order_id, refund_id: made["id"].as_i64().unwrap_or_default(), item });
+        }
+        Ok(())
     }
 
     /// One checkout: every third a guest (a new NAV customer), else the registered Jane Doe; one
@@ -127,7 +229,16 @@ impl Workload {
     }
 
     pub fn operations(&self) -> String {
-        let mut text = format!("{} orders ({} guests) + 1 unknown SKU, {} stock changes", self.orders.len(), self.guests.len(), self.receipts);
+        let mut text = format!(
+            "{} orders ({} guests) + 1 unknown SKU, {} refunds, {} cancellations, {} postings, {} customer edits, {} stock changes",
+            self.orders.len(),
+            self.guests.len(),
+            self.refunds.len(),
+            self.cancelled.len(),
+            self.posted.len(),
+            self.customer_edits,
+            self.receipts
+        );
         if self.handoff == Handoff::Php {
             text.push_str(", hand-off by the extension in php-cli");
         }
