@@ -444,3 +444,31 @@ async fn a_shipping_refund_after_posting_is_a_credit_memo_line_on_the_shipping_a
     assert!(entries.iter().all(|e| e["documentNumber"] != memo["number"]), "the posted credit memo moves no item: {entries:?}");
     stack.shutdown().await;
 }
+
+/// WooCommerce restocks a refunded item at once; after posting, NAV counts it only when the credit
+/// memo is posted. The next incremental run must bring WooCommerce back to NAV's figure, although
+/// NAV's stock did not move (an incremental run otherwise looks only at items whose NAV stock moved).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restocking_refund_after_posting_does_not_leave_woocommerce_above_nav() {
+    let stack = stack_with("[schedules]\ninventory = \"every 2s\"\ninventory_full = \"off\"\n").await;
+    let woo_stock = |stack: &Stack| stack.woo.control().product_by_sku("1900-S").unwrap()["stock_quantity"].as_i64().unwrap();
+    let nav_stock = |stack: &Stack| {
+        let items = stack.bc.control().entity_set(None, "items").unwrap();
+        items.iter().find(|i| i["number"] == "1900-S").map(|i| money(&i["inventory"])).unwrap()
+    };
+    let (placed, number) = synced(&stack).await;
+    stack.bc.control().post_sales_order(None, &number, None).unwrap();
+    let settled = ml_connector_e2e::eventually(IDLE, "WooCommerce at NAV's stock after the shipment", || {
+        (Decimal::from(woo_stock(&stack)) == nav_stock(&stack)).then(|| woo_stock(&stack))
+    })
+    .await
+    .unwrap();
+    refund(&stack, &placed, json!({"reason": "returned", "restock": true, "lines": [{"sku": "1900-S", "quantity": 1}]})).await;
+    assert_eq!(woo_stock(&stack), settled + 1, "WooCommerce restocked at once");
+    stack.wait_idle(IDLE).await.unwrap();
+    assert_eq!(credit_memos(&stack).len(), 1);
+    ml_connector_e2e::eventually(IDLE, "WooCommerce back at NAV's figure", || (woo_stock(&stack) == settled).then_some(()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}: WooCommerce {}, NAV {}\n{}", woo_stock(&stack), nav_stock(&stack), stack.log()));
+    stack.shutdown().await;
+}
