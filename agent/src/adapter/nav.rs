@@ -183,6 +183,15 @@ impl Nav {
         }
     }
 
+    /// Posted invoices of an order known only by its external document number (API v2.0; the
+    /// legacy page services publish no posted invoices, so none are found there).
+    pub async fn posted_invoices_for_external(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
+        match self {
+            Nav::Api(api) => api.posted_invoices_for_external(external_document_number, rec).await,
+            Nav::Pages(_) => Ok(Vec::new()),
+        }
+    }
+
     pub async fn delete_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<()> {
         match self {
             Nav::Api(api) => api.delete_sales_order(order, rec).await,

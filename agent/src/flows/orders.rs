@@ -76,6 +76,22 @@ pub async fn sync_order(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
     // Cancelled in WooCommerce: the refunds flow deletes or marks the open sales order, or
     // credits what NAV posted (docs/refunds.md).
     if order.status == "cancelled" && link.is_some() {
+        if let Some(link) = link.as_ref().filter(|l| l.state == OrderLinkState::Creating) {
+            // A create whose outcome is unknown (the agent stopped between NAV's answer and
+            // recording it): settle it first, or the cancellation would wait for this very job
+            // (found by the fault matrix, kill -9 row).
+            let found = attempt!(rt, job, "look for an earlier create", &rec, nav.find_sales_orders(&link.external_document_number, &rec));
+            let Some(existing) = found.first() else {
+                if let Err(e) = rt.store.set_order_state(order.id, OrderLinkState::Deleted) {
+                    return Outcome::Retry(store_error(e));
+                }
+                return Outcome::Skipped("cancelled before NAV had it: the earlier create did not reach NAV".into());
+            };
+            if let Err(e) = rt.store.bind_order(order.id, &link.external_document_number, OrderLinkState::Created, &existing.id, &existing.number,
+                &existing.customer_number, "", link.document.as_deref().unwrap_or("{}"), &link.lines) {
+                return Outcome::Retry(store_error(e));
+            }
+        }
         return super::refunds::cancel::cancel_order(rt, nav, job, order.id, &rec).await;
     }
     let wanted = rt.settings.orders.statuses.iter().any(|s| s == &order.status);
@@ -313,6 +329,21 @@ async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
                 "external_document_number": external, "found": found,
             }));
             created = Some(first.clone());
+        } else {
+            // Not open: it may have been posted (and so deleted) before its answer was recorded —
+            // sending it again would make a second order (found by the fault matrix,
+            // commit-then-drop row, with the warehouse posting between the agent's attempts).
+            let posted = attempt!(rt, job, "look for a posted invoice of an earlier create", rec, nav.posted_invoices_for_external(&external, rec));
+            if let Some(invoice) = posted.first() {
+                audit_decision(rt, job, "earlier create found posted", serde_json::json!({
+                    "external_document_number": external, "invoices": posted.iter().map(|i| &i.number).collect::<Vec<_>>(),
+                }));
+                let document = serde_json::to_string(&draft).unwrap_or_default();
+                if let Err(e) = rt.store.bind_order(order.id, &external, OrderLinkState::Posted, "", &invoice.order_number, &customer.number, fingerprint, &document, &[]) {
+                    return Outcome::Retry(store_error(e));
+                }
+                return Outcome::Skipped(format!("NAV posted this order already as invoice {} (sales order {}); nothing to send", invoice.number, invoice.order_number));
+            }
         }
     }
     let created = match created {

@@ -68,3 +68,55 @@ async fn a_fully_refunded_order_is_not_queued_again_by_every_reconciliation() {
     assert_eq!(jobs(), settled, "reconciliation queued the refunded order again");
     stack.shutdown().await;
 }
+
+/// Places Jane's order for 1 × 1936-S and kills the agent once NAV has applied its create but
+/// before the answer arrives: the link stays "creating", the outcome unknown.
+async fn order_created_then_agent_killed(stack: &mut Stack) -> serde_json::Value {
+    stack.set_bc_faults(bc_sim::FaultSettings { slow_answer_ms: 5_000, only_uri_containing: Some("/salesOrders".into()), ..Default::default() });
+    let order = stack.place_order(json!({"checkout": "classic", "customer_id": 2, "items": [{"sku": "1936-S", "quantity": 1}], "payment_method": "card"})).await.unwrap();
+    let external = format!("WC-{}", order["number"].as_str().unwrap());
+    ml_connector_e2e::eventually(Duration::from_secs(30), "the create applied in NAV", || (!stack.sales_orders_for(&external).is_empty()).then_some(())).await.unwrap();
+    stack.kill_agent();
+    stack.set_bc_faults(bc_sim::FaultSettings::default());
+    order
+}
+
+/// Found by the matrix (commit-then-drop row): NAV applied a create whose answer was lost, the
+/// warehouse posted the order before the agent tried again, and the retry — finding no open sales
+/// order — sent it a second time. It must find the posted invoice instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_posted_before_its_retry_is_not_sent_again() {
+    let mut stack = Stack::start(StackOptions::default()).await.unwrap();
+    stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    let order = order_created_then_agent_killed(&mut stack).await;
+    let external = format!("WC-{}", order["number"].as_str().unwrap());
+    let number = stack.sales_orders_for(&external)[0]["number"].as_str().unwrap().to_string();
+    stack.bc.control().post_sales_order(None, &number, None).unwrap();
+    stack.start_agent().unwrap();
+    let status = stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    assert_eq!(status["queue"]["parked"], 0, "{status}");
+    assert!(stack.sales_orders_for(&external).is_empty(), "sent again after posting:\n{}", stack.log());
+    let invoices = stack.bc.control().entity_set(None, "salesInvoices").unwrap();
+    assert_eq!(invoices.iter().filter(|i| i["externalDocumentNumber"] == external).count(), 1);
+    stack.shutdown().await;
+}
+
+/// Found by the matrix (kill -9 and secret-revoked rows): NAV applied a create whose answer was
+/// lost; before the retry the order was cancelled, and the cancellation took the retry's place in
+/// the queue. With the create's outcome unknown it parked, waiting for "its job" — itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_cancelled_while_its_create_is_unknown_is_cancelled_in_nav() {
+    let options = StackOptions { extra_toml: "[agent]\nretry_base_ms = 4000\nretry_cap_ms = 4000\n".into(), ..Default::default() };
+    let stack = Stack::start(options).await.unwrap();
+    stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    stack.set_bc_faults(bc_sim::FaultSettings { drop_next: 1, only_uri_containing: Some("/salesOrders".into()), ..Default::default() });
+    let order = stack.place_order(json!({"checkout": "classic", "customer_id": 2, "items": [{"sku": "1936-S", "quantity": 1}], "payment_method": "card"})).await.unwrap();
+    let external = format!("WC-{}", order["number"].as_str().unwrap());
+    ml_connector_e2e::eventually(Duration::from_secs(30), "the create applied in NAV", || (!stack.sales_orders_for(&external).is_empty()).then_some(())).await.unwrap();
+    let change: woo_sim::ChangeOrder = serde_json::from_value(json!({"status": "cancelled"})).unwrap();
+    stack.woo.control().change_order(order["id"].as_i64().unwrap(), change).await.unwrap();
+    let status = stack.wait_idle(Duration::from_secs(60)).await.unwrap();
+    assert_eq!(status["queue"]["parked"], 0, "{status}\n{}", stack.log());
+    assert!(stack.sales_orders_for(&external).is_empty(), "the sales order is deleted (cancelled)");
+    stack.shutdown().await;
+}

@@ -254,6 +254,15 @@ impl BcApi {
         Ok(found.into_iter().map(ApiInvoice::into_nav).collect())
     }
 
+    /// Posted invoices carrying this external document number (posting copies it from the order).
+    pub async fn posted_invoices_for_external(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
+        let base = self.company_url(rec).await?;
+        let filter = encode(&format!("externalDocumentNumber eq {}", quoted(external_document_number)));
+        let found: Vec<ApiInvoice> =
+            self.get_all(format!("{base}/salesInvoices?$filter={filter}&$select=id,number,orderNumber,totalAmountIncludingTax"), rec).await?;
+        Ok(found.into_iter().map(ApiInvoice::into_nav).collect())
+    }
+
     pub async fn delete_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<()> {
         let url = format!("{}/salesOrders({})", self.company_url(rec).await?, order.id);
         self.send(Method::DELETE, url, None, Some(order.etag.as_deref().unwrap_or("*")), rec).await.map(|_| ())

@@ -55,7 +55,7 @@ impl Scheduler {
                 Ok(report) => {
                     if let Some(error) = &report.error {
                         tracing::warn!(%error, "customer poll stopped early; the next run starts there");
-                    } else if report.changed > 0 {
+                    } else if !report.synced.is_empty() {
                         tracing::info!(changed = report.changed, synced = report.synced.len(), unchanged = report.unchanged, "customers changed in NAV synced to WooCommerce");
                     }
                 }
