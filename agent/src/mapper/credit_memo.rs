@@ -180,9 +180,12 @@ pub fn net_of_refunds(draft: &SalesOrderDraft, refunds: &[Refund], settings: &Re
     netted
 }
 
-/// Whether nothing the customer bought is left on the order (a full refund before posting).
+/// Whether nothing is left on the order: no item, and no money WooCommerce kept (a full refund
+/// before posting). Items refunded while the shipping charge stays are not nothing: the money is
+/// still the shop's, so NAV keeps the order with its shipping line (found by the fault matrix: the
+/// order was deleted and NAV lost the 10.00 the customer still paid).
 pub fn nothing_left(netted: &SalesOrderDraft) -> bool {
-    !netted.lines.iter().any(|l| matches!(l.source, LineSource::WooItem(_)))
+    !netted.lines.iter().any(|l| matches!(l.source, LineSource::WooItem(_))) && netted.expected_total_including_tax < Decimal::new(1, 2)
 }
 
 /// A credit memo to create in NAV.
@@ -412,6 +415,14 @@ mod tests {
         let extra = netted.lines.iter().find(|l| l.source == LineSource::Refund(99)).unwrap();
         assert_eq!(extra.unit_price, "-5".parse().unwrap(), "NAV adds the 20 % itself");
         assert_eq!((netted.expected_total_including_tax, netted.expected_total_excluding_tax), ("234".parse().unwrap(), "195".parse().unwrap()));
+    }
+
+    #[test]
+    fn items_refunded_but_shipping_kept_is_not_nothing() {
+        let items = refund(96, "250", &[(11, 2, "-166.67", "-33.33"), (12, 1, "-41.67", "-8.33")], &[]);
+        let netted = net_of_refunds(&order(), &[items], &settings());
+        assert!(!nothing_left(&netted), "the 10.00 shipping is still charged");
+        assert_eq!(netted.lines.iter().map(|l| l.source.clone()).collect::<Vec<_>>(), vec![LineSource::Shipping(13)]);
     }
 
     #[test]
