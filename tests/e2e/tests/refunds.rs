@@ -472,3 +472,25 @@ async fn a_restocking_refund_after_posting_does_not_leave_woocommerce_above_nav(
         .unwrap_or_else(|e| panic!("{e}: WooCommerce {}, NAV {}\n{}", woo_stock(&stack), nav_stock(&stack), stack.log()));
     stack.shutdown().await;
 }
+
+/// Found by the fault matrix: on an order with two tax rates an amount refund's line is priced at
+/// the order's average rate, but NAV taxes it at its G/L account's own rate — the credit memo
+/// came out at 2.28 for 2.00 given back. It must total what WooCommerce refunded.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_amount_refund_after_posting_on_a_mixed_rate_order_credits_exactly_the_amount() {
+    let stack = stack_with("").await;
+    let placed = stack
+        .place_order(json!({"checkout": "classic", "customer_id": 2, "items": [{"sku": "1900-S", "quantity": 1}, {"sku": "BOOK-01", "quantity": 3}], "payment_method": "card"}))
+        .await
+        .unwrap();
+    stack.wait_idle(IDLE).await.unwrap();
+    let number = stack.sales_orders_for(&external(&placed))[0]["number"].as_str().unwrap().to_string();
+    stack.bc.control().post_sales_order(None, &number, None).unwrap();
+    refund(&stack, &placed, json!({"amount": "2.00", "reason": "late delivery"})).await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let memos = credit_memos(&stack);
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    assert_eq!(money(&memos[0]["totalAmountIncludingTax"]), "2.00".parse::<Decimal>().unwrap(), "{}", memos[0]);
+    stack.shutdown().await;
+}

@@ -205,6 +205,41 @@ impl BcApi {
         self.send(Method::PATCH, url, Some(&Value::Object(body)), Some(line.etag.as_deref().unwrap_or("*")), rec).await.map(|_| ())
     }
 
+    /// A draft credit memo's lines, with NAV's tax rate and amount including tax for each.
+    pub async fn credit_memo_lines(&self, memo: &NavCreditMemo, rec: &Recorder) -> AdapterResult<Vec<NavOrderLine>> {
+        let url = format!("{}/salesCreditMemos({})/salesCreditMemoLines", self.company_url(rec).await?, memo.id);
+        let lines: Vec<ApiDocLine> = self.get_all(url, rec).await?;
+        Ok(lines
+            .into_iter()
+            .map(|l| NavOrderLine {
+                id: l.id,
+                etag: l.etag,
+                line_type: l.line_type,
+                number: l.line_object_number,
+                variant_id: variant(l.item_variant_id),
+                description: l.description,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                discount_amount: l.discount_amount,
+                shipped: l.shipped_quantity,
+                tax_percent: l.tax_percent,
+                amount_including_tax: l.amount_including_tax,
+            })
+            .collect())
+    }
+
+    /// Sets a draft credit memo line's unit price (`If-Match` on the line's ETag), then reads the
+    /// credit memo back for its new total.
+    pub async fn set_credit_memo_line_price(&self, memo: &NavCreditMemo, line: &NavOrderLine, unit_price: Decimal, rec: &Recorder) -> AdapterResult<NavCreditMemo> {
+        let base = self.company_url(rec).await?;
+        let mut body = Map::new();
+        body.insert("unitPrice".into(), num(unit_price));
+        let url = format!("{base}/salesCreditMemos({})/salesCreditMemoLines({})", memo.id, line.id);
+        self.send(Method::PATCH, url, Some(&Value::Object(body)), Some(line.etag.as_deref().unwrap_or("*")), rec).await?;
+        let reread: ApiCreditMemo = self.get_json(format!("{base}/salesCreditMemos({})", memo.id), rec).await?;
+        Ok(reread.into_nav())
+    }
+
     /// Removes a line with `If-Match` (its ETag as read: someone else's change is a conflict).
     pub async fn delete_order_line(&self, line: &NavOrderLine, rec: &Recorder) -> AdapterResult<()> {
         let url = format!("{}/salesOrderLines({})", self.company_url(rec).await?, line.id);

@@ -4,6 +4,8 @@
 //! an agent killed mid-request all end with one credit memo. Posting it is optional
 //! (`refunds.post_credit_memos`) and also repeatable (only drafts are posted).
 
+use rust_decimal::Decimal;
+
 use super::{attempt, failed};
 use crate::adapter::bc_api::credit_memos::{invoice_line_draft, NavCreditMemo, NavInvoice};
 use crate::adapter::http::Recorder;
@@ -45,7 +47,10 @@ pub async fn credit_refund(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLink,
     audit_decision(rt, job, "mapped credit memo", serde_json::json!({
         "refund": refund.id, "invoice": invoice.number, "invoices": invoices.iter().map(|i| &i.number).collect::<Vec<_>>(), "document": draft,
     }));
-    make(rt, nav, job, &draft, rec).await
+    // NAV taxes an amount line at its G/L account's rate, not the order's average: the credit memo
+    // must still total what WooCommerce gave back (prices with tax carry no such drift).
+    let expected = (!invoice.prices_include_tax).then_some(refund.amount);
+    make(rt, nav, job, &draft, expected, rec).await
 }
 
 /// A cancellation after posting: every invoice of the order credited in full.
@@ -63,7 +68,7 @@ pub async fn credit_invoices(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLin
         let target = InvoiceRef { id: &invoice.id, number: &invoice.number, prices_include_tax: invoice.prices_include_tax };
         let draft = credit_memo_for_invoice(&link.external_document_number, index + 1, link.customer_number.as_deref().unwrap_or_default(), &target, &lines);
         audit_decision(rt, job, "mapped credit memo", serde_json::json!({"cancellation_of": invoice.number, "document": draft}));
-        match make(rt, nav, job, &draft, rec).await {
+        match make(rt, nav, job, &draft, None, rec).await {
             Outcome::Done(summary) | Outcome::Skipped(summary) => made.push(summary),
             other => return other,
         }
@@ -71,8 +76,9 @@ pub async fn credit_invoices(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLin
     Outcome::Done(made.join("; "))
 }
 
-/// Finds the credit memo by its external document number or creates it; posts it if configured.
-async fn make(rt: &Runtime, nav: &Nav, job: &Job, draft: &CreditMemoDraft, rec: &Recorder) -> Outcome {
+/// Finds the credit memo by its external document number or creates it; brings a draft's total to
+/// `expected` by re-pricing its amount line; posts it if configured.
+async fn make(rt: &Runtime, nav: &Nav, job: &Job, draft: &CreditMemoDraft, expected: Option<Decimal>, rec: &Recorder) -> Outcome {
     let external = &draft.external_document_number;
     let found = attempt!(rt, job, "look for the credit memo", rec, nav.find_credit_memos(external, rec));
     let (memo, adopted) = match found.into_iter().next() {
@@ -81,6 +87,12 @@ async fn make(rt: &Runtime, nav: &Nav, job: &Job, draft: &CreditMemoDraft, rec: 
             (memo, true)
         }
         None => (attempt!(rt, job, "create credit memo", rec, nav.create_credit_memo(draft, &rt.catalog(), rec)), false),
+    };
+    let memo = match (expected, nav.api()) {
+        (Some(expected), Some(api)) if memo.is_draft() && memo.total_including_tax != expected => {
+            attempt!(rt, job, "re-price the amount refund line", rec, reprice_amount_line(api, &memo, expected, &rt.settings.refunds.amount_account, rec))
+        }
+        _ => memo,
     };
     let memo = if rt.settings.refunds.post_credit_memos && memo.is_draft() {
         attempt!(rt, job, "post credit memo", rec, nav.post_credit_memo(&memo, rec))
@@ -91,6 +103,25 @@ async fn make(rt: &Runtime, nav: &Nav, job: &Job, draft: &CreditMemoDraft, rec: 
         memo
     };
     Outcome::Done(format!("credit memo {} ({external}) for invoice {}{}", memo.number, draft.invoice_number, if memo.is_draft() { ", draft" } else { ", posted" }))
+}
+
+/// The amount line priced again from the tax rate NAV applied, when that rate explains the gap
+/// (less than half the line); otherwise the credit memo is left as NAV made it.
+async fn reprice_amount_line(api: &crate::adapter::bc_api::BcApi, memo: &NavCreditMemo, expected: Decimal, account: &str, rec: &Recorder) -> crate::adapter::AdapterResult<NavCreditMemo> {
+    let gap = expected - memo.total_including_tax;
+    let lines = api.credit_memo_lines(memo, rec).await?;
+    let Some(line) = lines.iter().rev().find(|l| l.number == account && l.unit_price > Decimal::ZERO && !l.tax_percent.is_zero()) else {
+        return Ok(memo.clone());
+    };
+    let wanted_gross = line.amount_including_tax + gap;
+    if wanted_gross <= Decimal::ZERO || gap.abs() * Decimal::TWO >= line.amount_including_tax.abs() {
+        return Ok(memo.clone());
+    }
+    let price = (wanted_gross / (Decimal::ONE + line.tax_percent / Decimal::ONE_HUNDRED)).round_dp(2);
+    if price == line.unit_price {
+        return Ok(memo.clone());
+    }
+    api.set_credit_memo_line_price(memo, line, price, rec).await
 }
 
 /// A refund deleted in WooCommerce after NAV posted the order: its draft credit memo is deleted;
