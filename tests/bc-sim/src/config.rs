@@ -108,6 +108,7 @@ pub struct PageServices {
     pub item: String,
     pub sales_order: String,
     pub sales_order_lines: String,
+    pub ship_to: String,
 }
 
 impl Default for PageServices {
@@ -117,6 +118,7 @@ impl Default for PageServices {
             item: "ItemCard".into(),
             sales_order: "SalesOrder".into(),
             sales_order_lines: "SalesOrderSalesLines".into(),
+            ship_to: "ShipToAddress".into(),
         }
     }
 }

@@ -143,6 +143,9 @@ struct Args {
     /// Service name of the sales order lines containment.
     #[arg(long, default_value = "SalesOrderSalesLines")]
     page_sales_order_lines: String,
+    /// Service name of the Ship-to Address card (page 300).
+    #[arg(long, default_value = "ShipToAddress")]
+    page_ship_to: String,
 
     /// Writes a JSON object with base URLs, credentials and company once listening.
     #[arg(long)]
@@ -202,6 +205,7 @@ impl Args {
                 item: self.page_item,
                 sales_order: self.page_sales_order,
                 sales_order_lines: self.page_sales_order_lines,
+                ship_to: self.page_ship_to,
             },
         }
     }

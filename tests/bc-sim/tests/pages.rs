@@ -290,3 +290,66 @@ async fn page_service_names_are_configurable() {
     assert_eq!(page(&sim, Method::GET, &old).send().await.unwrap().status(), 404);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn ship_to_address_page_creates_and_updates_without_touching_the_customer() {
+    let sim = Sim::start().await;
+    let base = company_path(&sim);
+    let customer_url = format!("{base}/Customer('10000')");
+    let customer_before = page_json(&sim, &customer_url).await;
+    let created = page(&sim, Method::POST, &format!("{base}/ShipToAddress"))
+        .json(&json!({"Customer_No": "10000", "Code": "web", "Name": "Ada Lovelace", "Address": "1 Dock Road",
+                      "City": "Hull", "Post_Code": "hu1 1aa", "Country_Region_Code": "GB", "E_Mail": "ada@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["Code"], "WEB", "Code fields are upper-cased");
+    assert_eq!(created["Post_Code"], "HU1 1AA");
+    let url = format!("{base}/ShipToAddress(Customer_No='10000',Code='WEB')");
+    assert_eq!(page_json(&sim, &url).await["City"], "Hull");
+
+    let again = page(&sim, Method::POST, &format!("{base}/ShipToAddress"))
+        .json(&json!({"Customer_No": "10000", "Code": "WEB", "Name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "a second record with the same key is refused");
+    let orphan = page(&sim, Method::POST, &format!("{base}/ShipToAddress"))
+        .json(&json!({"Customer_No": "99999", "Code": "WEB", "Name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(orphan.status(), 400);
+    let country = page(&sim, Method::POST, &format!("{base}/ShipToAddress"))
+        .json(&json!({"Customer_No": "10000", "Code": "X", "Country_Region_Code": "ZZ"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(country.status(), 400);
+
+    let missing_etag = page(&sim, Method::PATCH, &url).json(&json!({"City": "York"})).send().await.unwrap();
+    assert_eq!(error_of(missing_etag).await.1, "BadRequest_InvalidToken");
+    let patched = page(&sim, Method::PATCH, &url)
+        .header("If-Match", etag(&created))
+        .json(&json!({"City": "York"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let stale = page(&sim, Method::PATCH, &url).header("If-Match", etag(&created)).json(&json!({"City": "Leeds"})).send().await.unwrap();
+    assert_eq!(stale.status(), 409);
+
+    let listed = page_json(&sim, &format!("{base}/ShipToAddress?$filter=Customer_No eq '10000'")).await;
+    let codes: Vec<&str> = listed["value"].as_array().unwrap().iter().map(|r| r["Code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"WEB"), "{codes:?}");
+    let customer_after = page_json(&sim, &customer_url).await;
+    assert_eq!(customer_before["@odata.etag"], customer_after["@odata.etag"], "the customer record itself is not modified");
+
+    let deleted = page(&sim, Method::DELETE, &url).header("If-Match", "*").send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    let gone = page(&sim, Method::GET, &url).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    sim.shutdown().await;
+}

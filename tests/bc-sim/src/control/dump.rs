@@ -80,6 +80,11 @@ pub fn dump_set(co: &Company, set: &str) -> ApiResult<Vec<Value>> {
                         "locationCode": customer.location,
                         "defaultDimensions": customer.default_dimensions,
                         "shipToCodes": customer.ship_to.iter().map(|s| s.code.clone()).collect::<Vec<_>>(),
+                        "shipTo": customer.ship_to.iter().map(|s| json!({
+                            "code": s.code, "name": s.name, "address": s.address, "address2": s.address2,
+                            "city": s.city, "county": s.county, "postCode": s.post_code, "country": s.country,
+                            "contact": s.contact, "phone": s.phone, "email": s.email,
+                        })).collect::<Vec<_>>(),
                     }),
                 )
             })

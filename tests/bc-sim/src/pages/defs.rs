@@ -1,5 +1,5 @@
 //! The published pages: Customer Card (page 21), Item Card (30), Sales Order (42) with its lines
-//! subpage, and the built-in `Company` service. Fields are declared by their AL caption; the
+//! subpage, Ship-to Address (300), and the built-in `Company` service. Fields are declared by their AL caption; the
 //! EDMX property names are derived with BC's mangling rules, and the service names come from
 //! the configuration, so the definitions are built once per simulator.
 
@@ -197,6 +197,24 @@ const LINE_FIELDS: &[Field] = &[
     f("Shipment Date", Date, 0),
 ];
 
+/// Page 300 "Ship-to Address". `Customer No.` is not shown on the card (it comes from the
+/// customer's link), but key fields are always part of a published page's entity.
+const SHIP_TO_FIELDS: &[Field] = &[
+    f("Customer No.", Code, 20),
+    f("Code", Code, 10),
+    f("Name", Text, 100),
+    f("Address", Text, 100),
+    f("Address 2", Text, 50),
+    f("City", Text, 30),
+    f("County", Text, 30),
+    f("Post Code", Code, 20),
+    f("Country/Region Code", Code, 10),
+    f("Phone No.", Text, 30),
+    f("Contact", Text, 100),
+    f("E-Mail", Text, 80),
+    ro("Last Date Modified", Date),
+];
+
 /// The page definitions of one simulator.
 #[derive(Clone, Copy, Debug)]
 pub struct PageDefs {
@@ -205,11 +223,12 @@ pub struct PageDefs {
     pub item: &'static SetDef,
     pub order: &'static SetDef,
     pub lines: &'static SetDef,
+    pub ship_to: &'static SetDef,
 }
 
 impl PageDefs {
-    pub fn all(&self) -> [&'static SetDef; 5] {
-        [self.company, self.customer, self.item, self.order, self.lines]
+    pub fn all(&self) -> [&'static SetDef; 6] {
+        [self.company, self.customer, self.item, self.order, self.lines, self.ship_to]
     }
 
     pub fn by_name(&self, name: &str) -> Option<&'static SetDef> {
@@ -302,6 +321,14 @@ pub fn build(services: &PageServices) -> PageDefs {
             navs: Vec::new(),
             writable: true,
             table: "Sales Line",
+        }),
+        ship_to: define(Page {
+            service: services.ship_to.clone(),
+            fields: SHIP_TO_FIELDS,
+            key: &["Customer No.", "Code"],
+            navs: Vec::new(),
+            writable: true,
+            table: "Ship-to Address",
         }),
     }
 }

@@ -1,6 +1,6 @@
 //! NAV / BC page web services over OData V4 (`…/ODataV4/…`): `Company`, the Customer Card,
 //! the Item Card (with `Location_Filter`/`Variant_Filter` FlowFilters), the Sales Order with its
-//! lines containment. The company comes from `Company('<name>')` in the path or `?company=`
+//! lines containment, and the Ship-to Address card (keyed by customer number and code). The company comes from `Company('<name>')` in the path or `?company=`
 //! (the only company when there is one). Same data store as the API: an order created through
 //! the API is the page's `SalesOrder`.
 
@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 pub use defs::PageDefs;
-use rows::{CompanyPage, CustomerPage, ItemPage, LinePage, OrderPage};
+use rows::{CompanyPage, CustomerPage, ItemPage, LinePage, OrderPage, ShipToPage};
 
 use crate::api::read::page_size;
 use crate::api::write::{body_of, check_if_match};
@@ -116,6 +116,20 @@ fn order_id(co: &Company, key: &str) -> ApiResult<Uuid> {
     })
 }
 
+/// Customer number and code of a `ShipToAddress(Customer_No='…',Code='…')` key.
+fn ship_to_key(key: &str) -> ApiResult<(String, String)> {
+    let keys = named_keys(key)?;
+    let value = |name: &str| keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    match (value("Customer_No"), value("Code")) {
+        (Some(customer), Some(code)) => Ok((customer, code)),
+        _ => Err(ApiError::syntax("Bad Request - Error in query syntax.")),
+    }
+}
+
+fn ship_to_not_found(customer: &str, code: &str) -> ApiError {
+    ApiError::record_not_found("Ship-to Address", &format!("Customer No.='{customer}',Code='{code}'"))
+}
+
 fn line_id(co: &Company, order: Option<&str>, key: &str) -> ApiResult<Uuid> {
     let keys = named_keys(key)?;
     let value = |name: &str| keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -169,6 +183,13 @@ impl<'a> View<'a> {
         }))
     }
 
+    fn ship_to(&self, customer: &str, code: &str) -> ApiResult<PageRow<'a>> {
+        let customer_rec = self.co.customers.by_key(customer).ok_or_else(|| ship_to_not_found(customer, code))?;
+        let ship_to =
+            customer_rec.ship_to.iter().find(|s| s.code == code).ok_or_else(|| ship_to_not_found(customer, code))?;
+        Ok(Box::new(ShipToPage { def: self.def, customer: customer_rec, ship_to }))
+    }
+
     fn order(&self, id: Uuid) -> ApiResult<PageRow<'a>> {
         let co = self.co;
         let doc = co.orders.get(id).ok_or_else(|| headers::not_found(DocKind::Order, id))?;
@@ -190,6 +211,9 @@ impl<'a> View<'a> {
             self.item(&key_value(key, "No")?)
         } else if self.def.name == defs.order.name {
             self.order(order_id(self.co, key)?)
+        } else if self.def.name == defs.ship_to.name {
+            let (customer, code) = ship_to_key(key)?;
+            self.ship_to(&customer, &code)
         } else {
             self.line(line_id(self.co, order, key)?)
         }
@@ -216,6 +240,12 @@ impl<'a> View<'a> {
                 co.items
                     .iter_after(text(after))
                     .map(move |item| Box::new(ItemPage { def, co, item, locations, variants }) as PageRow<'_>)
+            })
+        } else if def.name == defs.ship_to.name {
+            page(query, size, false, |_| {
+                co.customers.iter().flat_map(move |customer| {
+                    customer.ship_to.iter().map(move |ship_to| Box::new(ShipToPage { def, customer, ship_to }) as PageRow<'_>)
+                })
             })
         } else if def.name == defs.order.name {
             let lines_def = defs.lines;
@@ -370,6 +400,9 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
     let defs = sim.pages;
     let co = store.company_mut(company).ok_or_else(|| ApiError::company_not_found(&company.to_string()))?;
     let query = Query::default();
+    if def.name == defs.ship_to.name {
+        return write_ship_to(sim, req, co, def, key.as_deref(), &context);
+    }
     let id_of = |co: &Company, key: &str| -> ApiResult<Uuid> {
         if def.name == defs.customer.name {
             let number = key_value(key, "No")?;
@@ -438,6 +471,45 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
             } else {
                 lines::delete(&mut ctx, DocKind::Order, id)?;
             }
+            Ok(Reply::no_content())
+        }
+        (method, Some(_)) => Err(ApiError::method_not_allowed(method.as_str(), def.name, "Entity")),
+        (method, None) => Err(ApiError::method_not_allowed(method.as_str(), def.name, "Collection")),
+    }
+}
+
+/// Writes to the Ship-to Address page. The records hang off their customer, so they have their
+/// own dispatch; the customer itself is not modified (its own table in BC).
+fn write_ship_to(
+    sim: &Sim,
+    req: &Request,
+    co: &mut Company,
+    def: &'static SetDef,
+    key: Option<&str>,
+    context: &str,
+) -> ApiResult<Reply> {
+    let query = Query::default();
+    let reread = |co: &Company, customer: &str, code: &str| {
+        let view = View { sim, co, def, query: &query };
+        view.ship_to(customer, code).map(|row| (row.etag(), entity_json(&row, &query)))
+    };
+    match (&req.method, key) {
+        (&Method::POST, None) => {
+            let body = body_of(req)?;
+            let (customer, code) = write::create_ship_to(co, def, &body)?;
+            written(req, context, reread(co, &customer, &code), StatusCode::CREATED)
+        }
+        (&Method::PATCH, Some(key)) => {
+            let (customer, code) = ship_to_key(key)?;
+            check_if_match(req, &reread(co, &customer, &code)?.0)?;
+            let body = body_of(req)?;
+            write::update_ship_to(co, def, &customer, &code, &body)?;
+            written(req, context, reread(co, &customer, &code), StatusCode::OK)
+        }
+        (&Method::DELETE, Some(key)) => {
+            let (customer, code) = ship_to_key(key)?;
+            check_if_match(req, &reread(co, &customer, &code)?.0)?;
+            write::delete_ship_to(co, &customer, &code)?;
             Ok(Reply::no_content())
         }
         (method, Some(_)) => Err(ApiError::method_not_allowed(method.as_str(), def.name, "Entity")),

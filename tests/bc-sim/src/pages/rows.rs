@@ -11,7 +11,7 @@ use crate::odata::listing::{nested, Cursor, Row};
 use crate::odata::query::Query;
 use crate::odata::schema::{Nav, SetDef, CUSTOMER_BLOCKED, ITEM_TYPE, SALES_LINE_TYPE};
 use crate::odata::value::Val;
-use crate::store::records::{Customer, Item};
+use crate::store::records::{Customer, Item, ShipTo};
 use crate::store::sales::{SalesDoc, SalesLine};
 use crate::store::Company;
 
@@ -88,6 +88,43 @@ impl Row for CustomerPage<'_> {
     }
     fn cursor(&self) -> Cursor {
         Cursor::Text(self.customer.number.clone())
+    }
+}
+
+pub struct ShipToPage<'a> {
+    pub def: &'static SetDef,
+    pub customer: &'a Customer,
+    pub ship_to: &'a ShipTo,
+}
+
+impl Row for ShipToPage<'_> {
+    fn def(&self) -> &'static SetDef {
+        self.def
+    }
+    fn get(&self, prop: &str) -> Val<'_> {
+        let s = self.ship_to;
+        match prop {
+            "Customer_No" => Val::str(&self.customer.number),
+            "Code" => Val::str(&s.code),
+            "Name" => Val::str(&s.name),
+            "Address" => Val::str(&s.address),
+            "Address_2" => Val::str(&s.address2),
+            "City" => Val::str(&s.city),
+            "County" => Val::str(&s.county),
+            "Post_Code" => Val::str(&s.post_code),
+            "Country_Region_Code" => Val::str(&s.country),
+            "Phone_No" => Val::str(&s.phone),
+            "Contact" => Val::str(&s.contact),
+            "E_Mail" => Val::str(&s.email),
+            "Last_Date_Modified" => Val::Date(s.meta.modified.date_naive()),
+            _ => Val::str(""),
+        }
+    }
+    fn etag(&self) -> String {
+        self.ship_to.meta.etag()
+    }
+    fn cursor(&self) -> Cursor {
+        Cursor::Text(format!("{}\t{}", self.customer.number, self.ship_to.code))
     }
 }
 

@@ -18,6 +18,7 @@ use crate::odata::body::{changes, Changes, Mode};
 use crate::odata::schema::{SetDef, LINE_TYPE};
 use crate::odata::value::{blank_date, Val};
 use crate::sales::{headers, lines};
+use crate::store::records::ShipTo;
 use crate::store::sales::{DocKind, LineKind};
 use crate::store::{Company, MasterKind};
 
@@ -228,6 +229,98 @@ pub fn update_customer(ctx: &mut Ctx<'_>, def: &'static SetDef, id: Uuid, body: 
     customers::apply(ctx.co, &mut new, &api)?;
     apply_customer_page_only(&mut new, &page);
     customers::replace(ctx.co, old, new)
+}
+
+// --- Ship-to Address ---------------------------------------------------------------------------
+
+/// Applies page changes to a ship-to record, with the checks of table 222.
+fn apply_ship_to(co: &Company, ship_to: &mut ShipTo, page: &Changes, key: &str) -> ApiResult<()> {
+    for (prop, value) in &page.values {
+        let text = value.as_str().unwrap_or("").to_string();
+        match prop.name {
+            "Name" => ship_to.name = text,
+            "Address" => ship_to.address = text,
+            "Address_2" => ship_to.address2 = text,
+            "City" => ship_to.city = text,
+            "County" => ship_to.county = text,
+            "Post_Code" => ship_to.post_code = text,
+            "Country_Region_Code" => {
+                check_relation(co, MasterKind::CountriesRegions, &text, "Country/Region Code", "Ship-to Address", "Country/Region")?;
+                ship_to.country = text;
+            }
+            "Phone_No" => {
+                customers::check_phone(&text, "Ship-to Address", key)?;
+                ship_to.phone = text;
+            }
+            "Contact" => ship_to.contact = text,
+            "E_Mail" => {
+                customers::check_email(&text)?;
+                ship_to.email = text;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// POST: a new ship-to address of an existing customer. Returns its key.
+pub fn create_ship_to(co: &mut Company, def: &'static SetDef, body: &Map<String, Value>) -> ApiResult<(String, String)> {
+    let page = page_changes(def, body, Mode::Create)?;
+    let customer_no = page.text("Customer_No").unwrap_or("").to_string();
+    let code = page.text("Code").unwrap_or("").to_string();
+    let key = format!("Customer No.='{customer_no}',Code='{code}'");
+    if code.is_empty() {
+        return Err(ApiError::field_validation(format!("Code must have a value in Ship-to Address: {key}. It cannot be zero or empty.")));
+    }
+    let mut customer = co
+        .customers
+        .by_key(&customer_no)
+        .cloned()
+        .ok_or_else(|| ApiError::table_relation("Customer No.", "Ship-to Address", &customer_no, "Customer"))?;
+    if customer.ship_to.iter().any(|s| s.code == code) {
+        return Err(ApiError::already_exists("Ship-to Address", &key));
+    }
+    let mut ship_to = ShipTo { code: code.clone(), ..ShipTo::default() };
+    apply_ship_to(co, &mut ship_to, &page, &key)?;
+    ship_to.meta = co.stamp();
+    customer.ship_to.push(ship_to);
+    customer.ship_to.sort_by(|a, b| a.code.cmp(&b.code));
+    co.customers.replace(customer);
+    Ok((customer_no, code))
+}
+
+/// PATCH. Renaming a ship-to address (a key field in the body) is refused here; BC would rename
+/// the record, which the connector never asks for.
+pub fn update_ship_to(co: &mut Company, def: &'static SetDef, customer_no: &str, code: &str, body: &Map<String, Value>) -> ApiResult<()> {
+    let page = page_changes(def, body, Mode::Update)?;
+    let key = format!("Customer No.='{customer_no}',Code='{code}'");
+    for (field, current) in [("Customer_No", customer_no), ("Code", code)] {
+        if page.text(field).is_some_and(|v| v != current) {
+            return Err(ApiError::bad_request(format!("The simulator does not rename Ship-to Address records ({field} in {key}).")));
+        }
+    }
+    let mut customer = co.customers.by_key(customer_no).cloned().ok_or_else(|| ApiError::record_not_found("Ship-to Address", &key))?;
+    let index = customer.ship_to.iter().position(|s| s.code == code).ok_or_else(|| ApiError::record_not_found("Ship-to Address", &key))?;
+    let mut ship_to = customer.ship_to[index].clone();
+    apply_ship_to(co, &mut ship_to, &page, &key)?;
+    if ship_to != customer.ship_to[index] {
+        ship_to.meta = co.touch(ship_to.meta);
+        customer.ship_to[index] = ship_to;
+        co.customers.replace(customer);
+    }
+    Ok(())
+}
+
+pub fn delete_ship_to(co: &mut Company, customer_no: &str, code: &str) -> ApiResult<()> {
+    let key = format!("Customer No.='{customer_no}',Code='{code}'");
+    let mut customer = co.customers.by_key(customer_no).cloned().ok_or_else(|| ApiError::record_not_found("Ship-to Address", &key))?;
+    let before = customer.ship_to.len();
+    customer.ship_to.retain(|s| s.code != code);
+    if customer.ship_to.len() == before {
+        return Err(ApiError::record_not_found("Ship-to Address", &key));
+    }
+    co.customers.replace(customer);
+    Ok(())
 }
 
 // --- Item Card -------------------------------------------------------------------------------

@@ -358,6 +358,7 @@ fn add_customer(co: &mut Company, seed: &SeedCustomer) -> Result<(), SeedError> 
         .ship_to
         .iter()
         .map(|s| ShipTo {
+            meta: co.stamp(),
             code: code(&s.code),
             name: s.name.clone(),
             address: s.address.clone(),

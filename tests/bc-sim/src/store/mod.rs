@@ -22,7 +22,7 @@ use sales::DocKind;
 pub use table::{Record, Table};
 
 /// Row version and system timestamps of a record.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Meta {
     pub rv: u64,
     pub created: DateTime<Utc>,

@@ -13,8 +13,10 @@ use super::Meta;
 use crate::odata::value::Val;
 
 /// A ship-to address of a customer (table Ship-to Address), reachable only through the pages.
+/// Its own table in BC: writing it does not modify the customer (no new lastModifiedDateTime).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct ShipTo {
+    pub meta: Meta,
     pub code: String,
     pub name: String,
     pub address: String,
@@ -24,6 +26,8 @@ pub struct ShipTo {
     pub post_code: String,
     pub country: String,
     pub contact: String,
+    pub phone: String,
+    pub email: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
