@@ -67,6 +67,7 @@ pub fn build_nav(settings: &NavSettings) -> Result<Nav, String> {
         customer: settings.page_customer.clone(),
         item: settings.page_item.clone(),
         sales_order: settings.page_sales_order.clone(),
+        ship_to: settings.page_ship_to.clone(),
     };
     let oauth = |tenant: &str, client_id: &str, secret: &crate::config::Secret| {
         Arc::new(Credentials::OAuth(TokenSource::new(&settings.login_url, tenant, client_id, secret.clone(), http_client.clone())))

@@ -1,8 +1,8 @@
 //! Legacy NAV / BC OData V4 page web services: `{server}/{instance}/ODataV4/Company('{name}')/{Page}`.
 //! The whole flow for NAV on-premises (no deep insert: header, then each line), and, for BC API
-//! deployments, the fields API v2.0 lacks (customer price group). Field names follow the EDMX
-//! mangling of the standard pages: Customer Card (21), Item Card (30), Sales Order (42) with its
-//! lines subpage; service names come from the settings.
+//! deployments, what API v2.0 lacks (customer price group, ship-to addresses). Field names follow
+//! the EDMX mangling of the standard pages: Customer Card (21), Item Card (30), Sales Order (42)
+//! with its lines subpage, Ship-to Address (300); service names come from the settings.
 
 use std::sync::Arc;
 
@@ -19,13 +19,15 @@ use super::odata::{encode, quoted, Collection};
 use super::bc_api::num;
 use super::{AdapterError, AdapterResult, System};
 use crate::model::money::lenient;
-use crate::model::nav::{CustomerDraft, LineKind, SalesLineDraft, SalesOrderDraft};
+use crate::mapper::customer_card::ShipToCard;
+use crate::model::nav::{CustomerDraft, LineKind, PostalAddress, SalesLineDraft, SalesOrderDraft};
 use crate::store::catalog::{CatalogItem, CatalogVariant};
 
 pub struct PageNames {
     pub customer: String,
     pub item: String,
     pub sales_order: String,
+    pub ship_to: String,
 }
 
 pub struct NavPages {
@@ -47,6 +49,56 @@ struct PageCustomer {
     email: String,
     #[serde(rename = "Customer_Price_Group", default)]
     price_group: String,
+}
+
+/// A Ship-to Address record (page 300).
+#[derive(Debug, Deserialize)]
+pub struct PageShipTo {
+    #[serde(rename = "Customer_No")]
+    pub customer_no: String,
+    #[serde(rename = "Code")]
+    pub code: String,
+    #[serde(rename = "Name", default)]
+    name: String,
+    #[serde(rename = "Contact", default)]
+    contact: String,
+    #[serde(rename = "Address", default)]
+    address: String,
+    #[serde(rename = "Address_2", default)]
+    address2: String,
+    #[serde(rename = "City", default)]
+    city: String,
+    #[serde(rename = "County", default)]
+    county: String,
+    #[serde(rename = "Post_Code", default)]
+    post_code: String,
+    #[serde(rename = "Country_Region_Code", default)]
+    country: String,
+    #[serde(rename = "Phone_No", default)]
+    phone: String,
+    /// A Date: page 300 has no modification time.
+    #[serde(rename = "Last_Date_Modified", default)]
+    pub last_date_modified: String,
+    #[serde(rename = "@odata.etag", default)]
+    etag: Option<String>,
+}
+
+impl PageShipTo {
+    pub fn card(&self) -> ShipToCard {
+        ShipToCard {
+            address: PostalAddress {
+                name: self.name.clone(),
+                contact: self.contact.clone(),
+                line1: self.address.clone(),
+                line2: self.address2.clone(),
+                city: self.city.clone(),
+                state: self.county.clone(),
+                post_code: self.post_code.clone(),
+                country: self.country.clone(),
+            },
+            phone: self.phone.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,6 +295,58 @@ impl NavPages {
         let url = format!("{}({})", self.url(&self.names.customer), encode(&quoted(number)));
         let body = json!({ "Customer_Price_Group": group });
         self.send(Method::PATCH, url, Some(&body), Some("*"), rec).await.map(|_| ())
+    }
+
+    fn ship_to_url(&self, customer: &str, code: &str) -> String {
+        format!("{}(Customer_No={},Code={})", self.url(&self.names.ship_to), encode(&quoted(customer)), encode(&quoted(code)))
+    }
+
+    /// The customer's Ship-to Address record `code` with its ETag (`None`: there is none).
+    pub async fn ship_to(&self, customer: &str, code: &str, rec: &Recorder) -> AdapterResult<Option<(ShipToCard, Option<String>)>> {
+        match self.send(Method::GET, self.ship_to_url(customer, code), None, None, rec).await {
+            Ok(answer) => {
+                let found: PageShipTo = answer.json(System::Nav)?;
+                Ok(Some((found.card(), found.etag)))
+            }
+            Err(AdapterError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the Ship-to Address record: PATCH with `if_match` when it exists, else POST.
+    /// Returns the new ETag.
+    pub async fn put_ship_to(&self, customer: &str, code: &str, ship_to: &ShipToCard, if_match: Option<&str>, rec: &Recorder) -> AdapterResult<Option<String>> {
+        let a = &ship_to.address;
+        let mut body = Map::new();
+        for (field, value) in [
+            ("Name", &a.name),
+            ("Contact", &a.contact),
+            ("Address", &a.line1),
+            ("Address_2", &a.line2),
+            ("City", &a.city),
+            ("County", &a.state),
+            ("Post_Code", &a.post_code),
+            ("Country_Region_Code", &a.country),
+            ("Phone_No", &ship_to.phone),
+        ] {
+            body.insert(field.into(), json!(value));
+        }
+        let answer = match if_match {
+            Some(etag) => self.send(Method::PATCH, self.ship_to_url(customer, code), Some(&Value::Object(body)), Some(etag), rec).await?,
+            None => {
+                body.insert("Customer_No".into(), json!(customer));
+                body.insert("Code".into(), json!(code));
+                self.send(Method::POST, self.url(&self.names.ship_to), Some(&Value::Object(body)), None, rec).await?
+            }
+        };
+        Ok(answer.json::<PageShipTo>(System::Nav)?.etag)
+    }
+
+    /// Ship-to Address records `code` modified on or after `date` (YYYY-MM-DD): page 300 keeps a
+    /// date only, so a poll re-reads the whole day and compares fingerprints.
+    pub async fn ship_tos_modified_since(&self, code: &str, date: &str, rec: &Recorder) -> AdapterResult<Vec<PageShipTo>> {
+        let filter = encode(&format!("Code eq {} and Last_Date_Modified ge {date}", quoted(code)));
+        self.get_all(format!("{}?$filter={filter}", self.url(&self.names.ship_to)), rec).await
     }
 
     pub async fn set_order_price_group(&self, order_number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {

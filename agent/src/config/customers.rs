@@ -21,18 +21,21 @@ pub enum CustomerField {
     Address,
     /// VAT registration number (NAV `taxRegistrationNumber`; a WooCommerce customer meta key).
     TaxId,
+    /// The shipping address: a NAV Ship-to Address record (`customers.ship_to_code`).
+    ShipTo,
     PaymentTerms,
     PaymentMethod,
     CreditLimit,
 }
 
 impl CustomerField {
-    pub const ALL: [CustomerField; 8] = [
+    pub const ALL: [CustomerField; 9] = [
         CustomerField::Name,
         CustomerField::Email,
         CustomerField::Phone,
         CustomerField::Address,
         CustomerField::TaxId,
+        CustomerField::ShipTo,
         CustomerField::PaymentTerms,
         CustomerField::PaymentMethod,
         CustomerField::CreditLimit,
@@ -45,6 +48,7 @@ impl CustomerField {
             CustomerField::Phone => "phone",
             CustomerField::Address => "address",
             CustomerField::TaxId => "tax_id",
+            CustomerField::ShipTo => "ship_to",
             CustomerField::PaymentTerms => "payment_terms",
             CustomerField::PaymentMethod => "payment_method",
             CustomerField::CreditLimit => "credit_limit",
@@ -76,6 +80,9 @@ pub struct RawCustomers {
     /// WooCommerce payment method id (or `*` for any) → NAV payment method code.
     pub payment_methods: BTreeMap<String, String>,
     pub vat_meta_key: Option<String>,
+    /// Code of the NAV Ship-to Address record that holds the WooCommerce shipping address
+    /// (needs page 300 published, `nav.pages.ship_to`); unset or empty: not synced.
+    pub ship_to_code: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,6 +92,8 @@ pub struct CustomerSettings {
     pub payment_terms: BTreeMap<String, String>,
     pub payment_methods: BTreeMap<String, String>,
     pub vat_meta_key: String,
+    /// Upper-cased NAV code; `None`: shipping addresses are not synced as Ship-to Address records.
+    pub ship_to_code: Option<String>,
 }
 
 impl CustomerSettings {
@@ -127,7 +136,7 @@ impl RawCustomers {
             let field = CustomerField::ALL
                 .into_iter()
                 .find(|f| f.as_str() == name)
-                .ok_or_else(|| invalid(&key, "unknown field (name, email, phone, address, tax_id, payment_terms, payment_method, credit_limit)"))?;
+                .ok_or_else(|| invalid(&key, "unknown field (name, email, phone, address, tax_id, ship_to, payment_terms, payment_method, credit_limit)"))?;
             let side = match side.as_str() {
                 "woo" => Side::Woo,
                 "nav" => Side::Nav,
@@ -139,12 +148,17 @@ impl RawCustomers {
             owners.insert(field, side);
         }
         let vat_meta_key = self.vat_meta_key.clone().unwrap_or_else(|| "billing_vat_id".into()).trim().to_string();
+        let ship_to_code = self.ship_to_code.as_deref().map(crate::model::nav::code).filter(|c| !c.is_empty());
+        if ship_to_code.as_ref().is_some_and(|c| c.chars().count() > 10) {
+            return Err(invalid("customers.ship_to_code", "a Ship-to Address code has 1 to 10 characters"));
+        }
         Ok(CustomerSettings {
             enabled: self.enabled.unwrap_or(false),
             owners,
             payment_terms: codes(&self.payment_terms, "payment_terms")?,
             payment_methods: codes(&self.payment_methods, "payment_methods")?,
             vat_meta_key,
+            ship_to_code,
         })
     }
 }
@@ -165,6 +179,9 @@ mod tests {
         assert_eq!(settings.owner(CustomerField::PaymentTerms), Side::Nav);
         let settings = load(serde_json::json!({"owners": {"address": "nav"}})).unwrap();
         assert_eq!(settings.owner(CustomerField::Address), Side::Nav);
+        assert_eq!(settings.ship_to_code, None, "ship-to records need page 300 published: off until configured");
+        let settings = load(serde_json::json!({"ship_to_code": " web "})).unwrap();
+        assert_eq!(settings.ship_to_code.as_deref(), Some("WEB"));
     }
 
     #[test]
@@ -183,6 +200,7 @@ mod tests {
             (serde_json::json!({"owners": {"email": "both"}}), "customers.owners.email"),
             (serde_json::json!({"owners": {"credit_limit": "woo"}}), "customers.owners.credit_limit"),
             (serde_json::json!({"payment_terms": {"bacs": "FAR TOO LONG CODE"}}), "customers.payment_terms.bacs"),
+            (serde_json::json!({"ship_to_code": "WEBSHOP-ADDRESS"}), "customers.ship_to_code"),
         ] {
             let error = load(bad).unwrap_err().to_string();
             assert!(error.contains(key), "{error}");

@@ -83,6 +83,8 @@ pub struct NavSettings {
     pub page_customer: String,
     pub page_item: String,
     pub page_sales_order: String,
+    /// Page 300 Ship-to Address (customers.ship_to_code).
+    pub page_ship_to: String,
     pub login_url: String,
     pub api_url: String,
     /// Our own pacing under the BC throttle (token bucket).

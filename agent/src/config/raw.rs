@@ -279,8 +279,8 @@ impl RawNav {
             other => return Err(invalid("deployment", format!("{other:?} is not bc_online, bc_onprem or nav_onprem"))),
         };
         for page in self.pages.keys() {
-            if !["customer", "item", "sales_order"].contains(&page.as_str()) {
-                return Err(invalid(&format!("nav.pages.{page}"), "unknown page (customer, item, sales_order)"));
+            if !["customer", "item", "sales_order", "ship_to"].contains(&page.as_str()) {
+                return Err(invalid(&format!("nav.pages.{page}"), "unknown page (customer, item, sales_order, ship_to)"));
             }
         }
         let page = |name: &str, default: &str| self.pages.get(name).cloned().unwrap_or_else(|| default.to_string());
@@ -296,6 +296,7 @@ impl RawNav {
             page_customer: page("customer", "Customer"),
             page_item: page("item", "ItemCard"),
             page_sales_order: page("sales_order", "SalesOrder"),
+            page_ship_to: page("ship_to", "ShipToAddress"),
             login_url: url(self.login_url.as_deref().unwrap_or("https://login.microsoftonline.com"), "nav.login_url")?,
             api_url: url(self.api_url.as_deref().unwrap_or("https://api.businesscentral.dynamics.com"), "nav.api_url")?,
             requests_per_second: rps,

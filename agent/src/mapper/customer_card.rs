@@ -1,4 +1,5 @@
-//! The customer card both systems hold — name, e-mail, phone, billing address, VAT id — in NAV's
+//! The customer card both systems hold — name, e-mail, phone, billing address, VAT id, and the
+//! shipping address as a NAV Ship-to Address record when `customers.ship_to_code` is set — in NAV's
 //! shape (lengths, upper-cased codes, phone without letters), and the pure decisions of the
 //! two-way customer sync: per-side content fingerprints (so our own writes are recognised when
 //! they come back: no echo) and, field by field, which side's value wins when they differ.
@@ -15,10 +16,35 @@ use sha2::{Digest, Sha256};
 use super::customer::{phone_number, postal_address};
 use super::{fit, MappingError};
 use crate::config::{CustomerField, CustomerSettings, Side};
-use crate::model::woo::{Customer, Order};
+use crate::model::nav::PostalAddress;
+use crate::model::woo::{Address, Customer, Order};
 
 /// The fields both systems hold, in the order they are compared.
-pub const SHARED: [CustomerField; 5] = [CustomerField::Name, CustomerField::Email, CustomerField::Phone, CustomerField::Address, CustomerField::TaxId];
+pub const SHARED: [CustomerField; 6] =
+    [CustomerField::Name, CustomerField::Email, CustomerField::Phone, CustomerField::Address, CustomerField::TaxId, CustomerField::ShipTo];
+
+/// The shipping address as NAV holds it in a Ship-to Address record: the company (else the
+/// person) as name, the person as contact when there is a company.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ShipToCard {
+    pub address: PostalAddress,
+    pub phone: String,
+}
+
+impl ShipToCard {
+    pub fn from_woo(shipping: &Address) -> Option<ShipToCard> {
+        if shipping.is_empty() {
+            return None;
+        }
+        let contact = if shipping.company.trim().is_empty() { String::new() } else { shipping.full_name() };
+        Some(ShipToCard { address: postal_address(shipping, &contact), phone: phone_number(&shipping.phone) })
+    }
+
+    fn value(&self) -> String {
+        let a = &self.address;
+        [&a.name, &a.contact, &a.line1, &a.line2, &a.city, &a.state, &a.post_code, &a.country, &self.phone].map(|s| s.as_str()).join("\u{1f}")
+    }
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CardAddress {
@@ -39,6 +65,8 @@ pub struct CustomerCard {
     pub phone: String,
     pub address: CardAddress,
     pub tax_id: String,
+    /// `None`: no shipping address (WooCommerce), no record with the code (NAV), or not synced.
+    pub ship_to: Option<ShipToCard>,
 }
 
 impl CustomerCard {
@@ -51,6 +79,7 @@ impl CustomerCard {
             CustomerField::Phone => self.phone.clone(),
             CustomerField::Address => [&a.line1, &a.line2, &a.city, &a.state, &a.post_code, &a.country].map(|s| s.as_str()).join("\u{1f}"),
             CustomerField::TaxId => self.tax_id.clone(),
+            CustomerField::ShipTo => self.ship_to.as_ref().map(ShipToCard::value).unwrap_or_default(),
             CustomerField::PaymentTerms | CustomerField::PaymentMethod | CustomerField::CreditLimit => String::new(),
         }
     }
@@ -63,6 +92,7 @@ impl CustomerCard {
             CustomerField::Phone => self.phone = other.phone.clone(),
             CustomerField::Address => self.address = other.address.clone(),
             CustomerField::TaxId => self.tax_id = other.tax_id.clone(),
+            CustomerField::ShipTo => self.ship_to = other.ship_to.clone(),
             CustomerField::PaymentTerms | CustomerField::PaymentMethod | CustomerField::CreditLimit => {}
         }
     }
@@ -104,6 +134,7 @@ pub fn card_from_woo(customer: &Customer, settings: &CustomerSettings) -> Result
             country: postal.country,
         },
         tax_id,
+        ship_to: settings.ship_to_code.as_ref().and_then(|_| ShipToCard::from_woo(&customer.shipping)),
     })
 }
 
@@ -143,10 +174,15 @@ fn changed(card: &CustomerCard, field: CustomerField, last: &BTreeMap<&str, &str
     last.get(field.as_str()) != Some(&hash(&card.value(field)).as_str())
 }
 
+/// Whether `field` of `card` differs from what `fingerprint` recorded (none recorded: yes).
+pub fn field_changed(card: &CustomerCard, field: CustomerField, fingerprint: Option<&str>) -> bool {
+    changed(card, field, &field_hashes(fingerprint))
+}
+
 /// Fields NAV may write into WooCommerce. A NAV name cannot be split into first and last name,
 /// and WooCommerce has no VAT id field of its own.
 pub fn writable_to_woo(field: CustomerField) -> bool {
-    matches!(field, CustomerField::Email | CustomerField::Phone | CustomerField::Address)
+    matches!(field, CustomerField::Email | CustomerField::Phone | CustomerField::Address | CustomerField::ShipTo)
 }
 
 /// One field where both sides changed since the last sync; the owner's value won.
@@ -189,6 +225,8 @@ pub fn reconcile(woo: &CustomerCard, nav: &CustomerCard, last_woo: Option<&str>,
             (false, false) => continue,
             (true, true) => {
                 let owner = settings.owner(field);
+                // A field the last sync did not record yet (added by an upgrade) is a first sync.
+                let first = first || !(last_woo.contains_key(field.as_str()) || last_nav.contains_key(field.as_str()));
                 out.conflicts.push(Conflict {
                     field,
                     winner: owner,
@@ -203,6 +241,15 @@ pub fn reconcile(woo: &CustomerCard, nav: &CustomerCard, last_woo: Option<&str>,
                 owner
             }
         };
+        // A side without a ship-to record does not remove the other's: open documents and
+        // saved checkouts may still use it.
+        let winner_has_none = match winner {
+            Side::Woo => woo.ship_to.is_none(),
+            Side::Nav => nav.ship_to.is_none(),
+        };
+        if field == CustomerField::ShipTo && winner_has_none {
+            continue;
+        }
         match winner {
             Side::Woo => out.to_nav.push(field),
             Side::Nav if writable_to_woo(field) => out.to_woo.push(field),
@@ -212,45 +259,9 @@ pub fn reconcile(woo: &CustomerCard, nav: &CustomerCard, last_woo: Option<&str>,
     out
 }
 
-/// API v2.0 customer properties for these fields of the card.
-pub fn nav_patch(card: &CustomerCard, fields: &[CustomerField]) -> Value {
-    let mut body = Map::new();
-    let a = &card.address;
-    for field in fields {
-        match field {
-            // BC refuses a blank displayName on PATCH; the card never has one (see card_from_woo).
-            CustomerField::Name => {
-                body.insert("displayName".into(), json!(card.name));
-            }
-            CustomerField::Email => {
-                body.insert("email".into(), json!(card.email));
-            }
-            CustomerField::Phone => {
-                body.insert("phoneNumber".into(), json!(card.phone));
-            }
-            CustomerField::Address => {
-                for (name, value) in [
-                    ("addressLine1", &a.line1),
-                    ("addressLine2", &a.line2),
-                    ("city", &a.city),
-                    ("state", &a.state),
-                    ("postalCode", &a.post_code),
-                    ("country", &a.country),
-                ] {
-                    body.insert(name.into(), json!(value));
-                }
-            }
-            CustomerField::TaxId => {
-                body.insert("taxRegistrationNumber".into(), json!(card.tax_id));
-            }
-            CustomerField::PaymentTerms | CustomerField::PaymentMethod | CustomerField::CreditLimit => {}
-        }
-    }
-    Value::Object(body)
-}
-
 /// The body of `PUT customers/{id}` for these fields of the NAV card: the account e-mail and the
-/// billing e-mail, phone and address.
+/// billing e-mail, phone and address; the shipping address (not its names: a NAV name cannot be
+/// split into first and last name).
 pub fn woo_patch(card: &CustomerCard, fields: &[CustomerField]) -> Value {
     let mut body = Map::new();
     let mut billing = Map::new();
@@ -275,6 +286,23 @@ pub fn woo_patch(card: &CustomerCard, fields: &[CustomerField]) -> Value {
                 ] {
                     billing.insert(name.into(), json!(value));
                 }
+            }
+            CustomerField::ShipTo => {
+                let ship_to = card.ship_to.clone().unwrap_or_default();
+                let a = &ship_to.address;
+                let mut shipping = Map::new();
+                for (name, value) in [
+                    ("address_1", &a.line1),
+                    ("address_2", &a.line2),
+                    ("city", &a.city),
+                    ("state", &a.state),
+                    ("postcode", &a.post_code),
+                    ("country", &a.country),
+                    ("phone", &ship_to.phone),
+                ] {
+                    shipping.insert(name.into(), json!(value));
+                }
+                body.insert("shipping".into(), Value::Object(shipping));
             }
             _ => {}
         }

@@ -99,11 +99,53 @@ fn nav_names_and_vat_ids_do_not_go_to_woo_and_linked_differences_wait_for_a_chan
 #[test]
 fn patches_carry_only_the_fields_that_move() {
     let card = card_from_woo(&tom(), &settings(json!({}))).unwrap();
-    let nav = nav_patch(&card, &[CustomerField::Phone, CustomerField::TaxId]);
-    assert_eq!(nav, json!({"phoneNumber": "+31 30 123 4567", "taxRegistrationNumber": "NL123456789B01"}));
     let woo = woo_patch(&card, &[CustomerField::Email, CustomerField::Address]);
     assert_eq!(woo["email"], "Tom@Trade.example");
     assert_eq!(woo["billing"]["email"], "Tom@Trade.example");
     assert_eq!(woo["billing"]["postcode"], "3511 AA");
     assert!(woo["billing"].get("phone").is_none());
+}
+
+fn with_shipping(mut customer: Customer) -> Customer {
+    customer.shipping = serde_json::from_value(json!({"first_name": "Tom", "last_name": "Trader", "company": "Trader & Sons",
+        "address_1": "Havenkade 7", "city": "Rotterdam", "postcode": "3011 ab", "country": "nl", "phone": "010 555 12 34"}))
+    .unwrap();
+    customer
+}
+
+#[test]
+fn the_shipping_address_is_a_ship_to_card_only_when_a_code_is_configured() {
+    let off = card_from_woo(&with_shipping(tom()), &settings(json!({}))).unwrap();
+    assert_eq!(off.ship_to, None, "no ship_to_code: shipping addresses are not synced");
+    let on = settings(json!({"ship_to_code": "web"}));
+    let card = card_from_woo(&with_shipping(tom()), &on).unwrap();
+    let ship_to = card.ship_to.clone().unwrap();
+    assert_eq!(ship_to.address.name, "Trader & Sons");
+    assert_eq!(ship_to.address.contact, "Tom Trader");
+    assert_eq!(ship_to.address.post_code, "3011 AB");
+    assert_eq!(ship_to.phone, "010 555 12 34");
+    assert_eq!(card_from_woo(&tom(), &on).unwrap().ship_to, None, "no shipping address, no record");
+    let woo = woo_patch(&card, &[CustomerField::ShipTo]);
+    assert_eq!(woo["shipping"]["address_1"], "Havenkade 7");
+    assert!(woo["shipping"].get("first_name").is_none(), "a NAV name is not split into first and last name");
+    assert!(woo.get("billing").is_none());
+}
+
+#[test]
+fn a_changed_shipping_address_moves_alone_and_an_upgrade_counts_as_a_first_sync() {
+    let on = settings(json!({"ship_to_code": "WEB"}));
+    let before = card_from_woo(&with_shipping(tom()), &on).unwrap();
+    let fp = card_fingerprint(&before);
+    let mut after = before.clone();
+    after.ship_to.as_mut().unwrap().address.line1 = "Havenkade 9".into();
+    let plan = reconcile(&after, &before, Some(&fp), Some(&fp), &on);
+    assert_eq!(plan.to_nav, vec![CustomerField::ShipTo]);
+    assert!(field_changed(&after, CustomerField::ShipTo, Some(&fp)));
+    assert!(!field_changed(&after, CustomerField::Name, Some(&fp)));
+    // A fingerprint written before ship-to records were synced has no ship_to entry.
+    let old: String = fp.split(' ').filter(|pair| !pair.starts_with("ship_to=")).collect::<Vec<_>>().join(" ");
+    let nav = CustomerCard { ship_to: None, ..before.clone() };
+    let plan = reconcile(&before, &nav, Some(&old), Some(&old), &on);
+    assert_eq!(plan.to_nav, vec![CustomerField::ShipTo], "WooCommerce owns contact fields by default");
+    assert!(plan.conflicts[0].rule.starts_with("no earlier sync"), "{:?}", plan.conflicts);
 }

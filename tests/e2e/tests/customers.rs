@@ -1,7 +1,8 @@
 //! Customers both ways (docs/customers.md): the real agent binary against both simulators. One
 //! test per behaviour: Woo → NAV create and update, NAV → Woo, no echo in either direction
 //! (counted requests), a conflict resolved by the field owner with its audit entry, and first-run
-//! linking (dry-run report, then the links written).
+//! linking (dry-run report, then the links written), and shipping addresses as NAV Ship-to
+//! Address records both ways.
 
 use std::time::Duration;
 
@@ -227,5 +228,59 @@ async fn a_checkout_that_registers_an_account_gives_one_nav_customer() {
     assert_eq!(ritas.len(), 1, "{ritas:#?}\n{}", stack.log());
     let external = format!("WC-{}", order["number"].as_str().unwrap()).to_uppercase();
     assert_eq!(stack.sales_orders_for(&external)[0]["customerNumber"], ritas[0]["number"]);
+    stack.shutdown().await;
+}
+
+fn ship_to(stack: &Stack, number: &str, code: &str) -> Value {
+    let customer = nav_customer(stack, number);
+    customer["_sim"]["shipTo"].as_array().and_then(|all| all.iter().find(|s| s["code"] == code).cloned()).unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shipping_address_becomes_a_nav_ship_to_record_and_a_change_in_nav_comes_back() {
+    let stack = stack(&SYNC_ON.replace("[customers]\n", "[customers]\nship_to_code = \"web\"\n")).await;
+    // A new customer with a shipping address: customer and Ship-to Address record.
+    save_customer(&stack, None, json!({"email": "nina@trade.example", "first_name": "Nina", "last_name": "New", "via": "account",
+        "billing": {"first_name": "Nina", "last_name": "New", "address_1": "1 Mill Lane", "city": "Leeds", "postcode": "LS2 7AB", "country": "GB"},
+        "shipping": {"first_name": "Nina", "last_name": "New", "company": "New & Co", "address_1": "2 Wharf St", "city": "Leeds", "postcode": "ls2 7ex", "country": "GB"}})).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    let nina = nav_customer_by_email(&stack, "nina@trade.example").unwrap_or_else(|| panic!("no NAV customer\n{}", stack.log()));
+    let record = ship_to(&stack, nina["number"].as_str().unwrap(), "WEB");
+    assert_eq!(record["address"], "2 Wharf St", "{nina}");
+    assert_eq!(record["name"], "New & Co");
+    assert_eq!(record["contact"], "Nina New");
+    assert_eq!(record["postCode"], "LS2 7EX");
+
+    // A linked customer's shipping address changes in WooCommerce: only the record is written.
+    link_jane(&stack).await;
+    let nav_before = stack.bc.control().journal().total();
+    save_customer(&stack, Some(2), json!({"shipping": {"first_name": "Jane", "last_name": "Doe", "address_1": "7 Canal Walk", "city": "Leeds",
+        "postcode": "ls1 4ab", "country": "GB", "phone": "0113 496 0000"}})).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    eventually(IDLE, "Jane's ship-to record", || (ship_to(&stack, "30000", "WEB")["address"] == "7 Canal Walk").then_some(())).await.unwrap();
+    let record = ship_to(&stack, "30000", "WEB");
+    assert_eq!(record["postCode"], "LS1 4AB");
+    assert_eq!(record["phone"], "0113 496 0000");
+    let writes: Vec<String> = stack.nav_requests_since(nav_before).into_iter().filter(|r| !r.starts_with("GET")).collect();
+    assert!(writes.iter().all(|r| r.contains("ShipToAddress")), "only the ship-to record is written: {writes:?}");
+
+    // Edited in NAV (page 300 only; the customer's lastModifiedDateTime does not move): the
+    // ship-to poll brings it to WooCommerce's shipping address, names left alone.
+    stack.bc.control().edit_ship_to(None, "30000", "WEB", &json!({"Address": "8 Canal Walk", "City": "Wakefield", "Post_Code": "WF1 1AA"})).unwrap();
+    let jane = woo_eventually(&stack, 2, "NAV's ship-to in WooCommerce", |c| c["shipping"]["city"] == "Wakefield").await;
+    let nav_after_write = stack.bc.control().journal().total();
+    assert_eq!(jane["shipping"]["address_1"], "8 Canal Walk");
+    assert_eq!(jane["shipping"]["postcode"], "WF1 1AA");
+    assert_eq!(jane["shipping"]["first_name"], "Jane");
+    assert_eq!(jane["billing"]["city"], "Leeds", "the billing address is not touched by a ship-to change");
+    // Our own PUT comes back as customer.updated, and the next polls re-read today's record:
+    // neither costs a NAV request besides the polls' reads, nor a WooCommerce write.
+    let woo_before = woo_total(&stack).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    let besides_poll: Vec<String> = nav_requests_besides_poll(&stack, nav_after_write).into_iter().filter(|r| !r.contains("Last_Date_Modified")).collect();
+    assert!(besides_poll.is_empty(), "an echo cost NAV requests: {besides_poll:?}");
+    let woo_writes: Vec<String> = woo_requests_since(&stack, woo_before).await.into_iter().filter(|r| !r.starts_with("GET")).collect();
+    assert!(woo_writes.is_empty(), "an echo wrote to WooCommerce: {woo_writes:?}");
     stack.shutdown().await;
 }

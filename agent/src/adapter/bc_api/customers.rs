@@ -1,17 +1,57 @@
 //! Customers on API v2.0 for the two-way customer sync: one customer with its ETag, a PATCH with
 //! If-Match, a create with payment terms and method (by code → id), and the paged reads the NAV →
-//! WooCommerce poll (`lastModifiedDateTime` cursor) and first-run linking need.
+//! WooCommerce poll (`lastModifiedDateTime` cursor) and first-run linking need. The shipping
+//! address is a Ship-to Address record, which API v2.0 does not have: read and written through
+//! the page web service (`NavPages::ship_to`) when a ship-to code is given.
 
 use reqwest::Method;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::ledger::Sink;
 use super::BcApi;
 use crate::adapter::http::Recorder;
 use crate::adapter::odata::{encode, quoted, Collection};
 use crate::adapter::{AdapterError, AdapterResult, System};
-use crate::mapper::customer_card::{nav_patch, CardAddress, CustomerCard, SHARED};
+use crate::config::CustomerField;
+use crate::mapper::customer_card::{CardAddress, CustomerCard, SHARED};
+
+/// API v2.0 customer properties for these fields of the card (Ship-to is not an API field).
+pub fn patch_body(card: &CustomerCard, fields: &[CustomerField]) -> Value {
+    let mut body = Map::new();
+    let a = &card.address;
+    for field in fields {
+        match field {
+            // BC refuses a blank displayName on PATCH; the card never has one (see card_from_woo).
+            CustomerField::Name => {
+                body.insert("displayName".into(), json!(card.name));
+            }
+            CustomerField::Email => {
+                body.insert("email".into(), json!(card.email));
+            }
+            CustomerField::Phone => {
+                body.insert("phoneNumber".into(), json!(card.phone));
+            }
+            CustomerField::Address => {
+                for (name, value) in [
+                    ("addressLine1", &a.line1),
+                    ("addressLine2", &a.line2),
+                    ("city", &a.city),
+                    ("state", &a.state),
+                    ("postalCode", &a.post_code),
+                    ("country", &a.country),
+                ] {
+                    body.insert(name.into(), json!(value));
+                }
+            }
+            CustomerField::TaxId => {
+                body.insert("taxRegistrationNumber".into(), json!(card.tax_id));
+            }
+            CustomerField::ShipTo | CustomerField::PaymentTerms | CustomerField::PaymentMethod | CustomerField::CreditLimit => {}
+        }
+    }
+    Value::Object(body)
+}
 
 const FIELDS: &str = "id,number,displayName,type,email,phoneNumber,addressLine1,addressLine2,city,state,postalCode,country,taxRegistrationNumber,lastModifiedDateTime";
 
@@ -24,6 +64,8 @@ pub struct NavCustomerCard {
     /// `lastModifiedDateTime` exactly as BC wrote it (the poll's cursor).
     pub last_modified: String,
     pub card: CustomerCard,
+    /// ETag of the Ship-to Address record in `card.ship_to` (when one was read).
+    pub ship_to_etag: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,7 +122,9 @@ impl ApiCustomerCard {
                     country: self.country,
                 },
                 tax_id: self.tax_registration_number,
+                ship_to: None,
             },
+            ship_to_etag: None,
         }
     }
 }
@@ -94,27 +138,57 @@ pub struct NewCustomerTerms {
 }
 
 impl BcApi {
-    /// One customer by number (`None` when NAV has none).
-    pub async fn customer_card(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<NavCustomerCard>> {
+    /// One customer by number (`None` when NAV has none), with its Ship-to Address record
+    /// `ship_to_code` when given.
+    pub async fn customer_card(&self, number: &str, ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<Option<NavCustomerCard>> {
         let base = self.company_url(rec).await?;
         let filter = encode(&format!("number eq {}", quoted(number)));
         let found: Collection<ApiCustomerCard> = self.get_json(format!("{base}/customers?$filter={filter}&$select={FIELDS}"), rec).await?;
-        Ok(found.value.into_iter().next().map(ApiCustomerCard::into_card))
+        let Some(mut customer) = found.value.into_iter().next().map(ApiCustomerCard::into_card) else { return Ok(None) };
+        if let Some(code) = ship_to_code {
+            self.read_ship_to(&mut customer, code, rec).await?;
+        }
+        Ok(Some(customer))
     }
 
-    /// PATCHes the fields of `card` named in `fields`, with the customer's ETag.
-    pub async fn update_customer_card(&self, current: &NavCustomerCard, card: &CustomerCard, fields: &[crate::config::CustomerField], rec: &Recorder) -> AdapterResult<NavCustomerCard> {
-        let url = format!("{}/customers({})", self.company_url(rec).await?, current.id);
-        let body = nav_patch(card, fields);
-        let answer = self.send(Method::PATCH, url, Some(&body), Some(current.etag.as_deref().unwrap_or("*")), rec).await?;
-        Ok(answer.json::<ApiCustomerCard>(System::Nav)?.into_card())
+    /// Fills in the customer's Ship-to Address record `code` (none: `None`).
+    pub async fn read_ship_to(&self, customer: &mut NavCustomerCard, code: &str, rec: &Recorder) -> AdapterResult<()> {
+        let found = self.pages().ship_to(&customer.number, code, rec).await?;
+        customer.ship_to_etag = found.as_ref().and_then(|(_, etag)| etag.clone());
+        customer.card.ship_to = found.map(|(ship_to, _)| ship_to);
+        Ok(())
     }
 
-    /// Creates a customer from a card; payment terms and method are given as codes and sent as
-    /// the ids API v2.0 wants (one lookup each).
-    pub async fn create_customer_card(&self, card: &CustomerCard, terms: &NewCustomerTerms, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
+    /// PATCHes the fields of `card` named in `fields`, with the customer's ETag; the shipping
+    /// address goes to the Ship-to Address record `ship_to_code` (created when missing; a
+    /// shipping address removed in WooCommerce leaves NAV's record alone: open documents may
+    /// use it).
+    pub async fn update_customer_card(&self, current: &NavCustomerCard, card: &CustomerCard, fields: &[CustomerField], ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
+        let body = patch_body(card, fields);
+        let mut updated = if body.as_object().is_some_and(|b| b.is_empty()) {
+            current.clone()
+        } else {
+            let url = format!("{}/customers({})", self.company_url(rec).await?, current.id);
+            let answer = self.send(Method::PATCH, url, Some(&body), Some(current.etag.as_deref().unwrap_or("*")), rec).await?;
+            let mut updated = answer.json::<ApiCustomerCard>(System::Nav)?.into_card();
+            updated.card.ship_to = current.card.ship_to.clone();
+            updated.ship_to_etag = current.ship_to_etag.clone();
+            updated
+        };
+        if let (true, Some(code), Some(ship_to)) = (fields.contains(&CustomerField::ShipTo), ship_to_code, &card.ship_to) {
+            let etag = self.pages().put_ship_to(&current.number, code, ship_to, current.card.ship_to.is_some().then(|| current.ship_to_etag.as_deref().unwrap_or("*")), rec).await?;
+            updated.card.ship_to = Some(ship_to.clone());
+            updated.ship_to_etag = etag;
+        }
+        Ok(updated)
+    }
+
+    /// Creates a customer from a card, and its Ship-to Address record when it has a shipping
+    /// address and `ship_to_code` is given; payment terms and method are given as codes and sent
+    /// as the ids API v2.0 wants (one lookup each).
+    pub async fn create_customer_card(&self, card: &CustomerCard, terms: &NewCustomerTerms, ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
         let base = self.company_url(rec).await?;
-        let mut body = nav_patch(card, &SHARED);
+        let mut body = patch_body(card, &SHARED);
         if let Value::Object(map) = &mut body {
             map.retain(|_, v| v.as_str().is_none_or(|s| !s.is_empty()));
             map.insert("type".into(), json!(if card.person { "Person" } else { "Company" }));
@@ -129,7 +203,12 @@ impl BcApi {
             }
         }
         let answer = self.send(Method::POST, format!("{base}/customers"), Some(&body), None, rec).await?;
-        Ok(answer.json::<ApiCustomerCard>(System::Nav)?.into_card())
+        let mut created = answer.json::<ApiCustomerCard>(System::Nav)?.into_card();
+        if let (Some(code), Some(ship_to)) = (ship_to_code, &card.ship_to) {
+            created.ship_to_etag = self.pages().put_ship_to(&created.number, code, ship_to, None, rec).await?;
+            created.card.ship_to = Some(ship_to.clone());
+        }
+        Ok(created)
     }
 
     /// The id of a payment terms / payment method code, looked up once per code and kept (codes
@@ -190,5 +269,17 @@ impl BcApi {
             sink(page.value.into_iter().map(ApiCustomerCard::into_card).collect());
         }
         Ok(requests)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patches_carry_only_the_fields_that_move() {
+        let card = CustomerCard { phone: "+31 30 123 4567".into(), tax_id: "NL123456789B01".into(), name: "Trader & Sons".into(), ..CustomerCard::default() };
+        let body = patch_body(&card, &[CustomerField::Phone, CustomerField::TaxId, CustomerField::ShipTo]);
+        assert_eq!(body, json!({"phoneNumber": "+31 30 123 4567", "taxRegistrationNumber": "NL123456789B01"}));
     }
 }

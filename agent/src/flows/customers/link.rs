@@ -171,6 +171,7 @@ mod tests {
             etag: None,
             last_modified: String::new(),
             card: CustomerCard { email: email.into(), ..CustomerCard::default() },
+            ship_to_etag: None,
         }
     }
 

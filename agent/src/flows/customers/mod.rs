@@ -125,7 +125,7 @@ async fn from_woo(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, custo
             Found::Existing(link) => link,
         },
     };
-    let result = api.customer_card(&link.nav_number, rec).await;
+    let result = api.customer_card(&link.nav_number, rt.settings.customers.ship_to_code.as_deref(), rec).await;
     trail.exchanges(rt, "read NAV customer", rec);
     let nav = result.map_err(Outcome::Retry)?.ok_or_else(|| {
         Outcome::Park(format!("NAV customer {} (linked to WooCommerce customer {}) no longer exists; link another one (ml-connector-agent link customers) and replay", link.nav_number, customer.id))
@@ -182,7 +182,7 @@ async fn find_or_create(rt: &Runtime, api: &BcApi, trail: &Trail<'_>, customer: 
         payment_method: settings.payment_method_for("").map(String::from),
     };
     let rules = evaluate_rules(&rt.settings.orders.rules, &rule_subject(customer));
-    let result = api.create_customer_card(card, &terms, rec).await;
+    let result = api.create_customer_card(card, &terms, rt.settings.customers.ship_to_code.as_deref(), rec).await;
     trail.exchanges(rt, "create customer", rec);
     let created = result.map_err(|e| match e {
         AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the new customer {:?}: {message}", card.name)),
@@ -242,7 +242,7 @@ pub async fn sync_pair(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, 
         for field in &plan.to_nav {
             target.take(&woo_card, *field);
         }
-        let result = api.update_customer_card(nav, &target, &plan.to_nav, rec).await;
+        let result = api.update_customer_card(nav, &target, &plan.to_nav, rt.settings.customers.ship_to_code.as_deref(), rec).await;
         trail.exchanges(rt, "update NAV customer", rec);
         nav_after = result.map_err(|e| match e {
             AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the change of customer {}: {message}", nav.number)),

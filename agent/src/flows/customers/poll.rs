@@ -6,6 +6,11 @@
 //! The first run only records where NAV is now; customers that existed before are linked with
 //! `ml-connector-agent link customers`. A customer that cannot be synced stops the run there and
 //! the cursor stays at it, so the next run starts with it again.
+//!
+//! Ship-to Address records (`customers.ship_to_code`) are their own table: editing one does not
+//! move the customer's `lastModifiedDateTime`. They are polled by page 300's `Last Date
+//! Modified`, a date: each poll re-reads the records changed since the day of the last one seen,
+//! and the `ship_to` field of the fingerprints leaves the unchanged ones alone.
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -14,10 +19,12 @@ use super::{sync_pair, Trail};
 use crate::adapter::bc_api::customers::NavCustomerCard;
 use crate::adapter::http::Recorder;
 use crate::flows::{audit_exchanges_for, Outcome};
-use crate::mapper::customer_card::card_fingerprint;
+use crate::config::CustomerField;
+use crate::mapper::customer_card::{card_fingerprint, field_changed, SHARED};
 use crate::runtime::Runtime;
 
 pub const CURSOR: &str = "customers.nav_modified";
+pub const SHIP_TO_CURSOR: &str = "customers.ship_to_modified";
 
 #[derive(Debug, Default, Serialize)]
 pub struct PollReport {
@@ -79,12 +86,78 @@ pub async fn poll(rt: &Runtime) -> Result<PollReport, String> {
     if newest != cursor {
         rt.store.set_cursor(CURSOR, &newest).map_err(|e| e.to_string())?;
     }
+    if report.error.is_none() {
+        if let Some(code) = rt.settings.customers.ship_to_code.as_deref() {
+            if let Err(problem) = poll_ship_tos(rt, api, woo, code, &mut report).await {
+                report.error = Some(problem);
+            }
+        }
+    }
     Ok(report)
 }
 
+/// Ship-to Address records changed in NAV since the day of the last one seen.
+async fn poll_ship_tos(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate::adapter::woo::Woo, code: &str, report: &mut PollReport) -> Result<(), String> {
+    let today = chrono::Utc::now().date_naive().to_string();
+    let Some(since) = rt.store.cursor(SHIP_TO_CURSOR).map_err(|e| e.to_string())? else {
+        rt.store.set_cursor(SHIP_TO_CURSOR, &today).map_err(|e| e.to_string())?;
+        return Ok(());
+    };
+    let rec = Recorder::default();
+    let result = api.pages().ship_tos_modified_since(code, &since, &rec).await;
+    report.nav_requests += rec.len() as u32;
+    audit_exchanges_for(rt, None, "customers", "read changed ship-to addresses", &rec);
+    let changed = result.map_err(|e| format!("NAV ship-to addresses: {e}"))?;
+    let mut newest = since.clone();
+    for record in &changed {
+        let links = rt.store.customer_links_for_nav(&record.customer_no).map_err(|e| e.to_string())?;
+        let ship_to = Some(record.card());
+        let probe = crate::mapper::customer_card::CustomerCard { ship_to, ..Default::default() };
+        if links.iter().all(|l| !field_changed(&probe, CustomerField::ShipTo, l.nav_fingerprint.as_deref())) {
+            report.unchanged += usize::from(!links.is_empty());
+        } else {
+            let rec = Recorder::default();
+            let result = api.customer_card(&record.customer_no, Some(code), &rec).await;
+            report.nav_requests += rec.len() as u32;
+            audit_exchanges_for(rt, None, "customers", "read NAV customer", &rec);
+            if let Some(nav_customer) = result.map_err(|e| e.to_string())? {
+                report.changed += 1;
+                sync_one(rt, api, woo, &nav_customer, report).await.map_err(|problem| format!("NAV customer {}: {problem}", record.customer_no))?;
+            }
+        }
+        if record.last_date_modified > newest {
+            newest = record.last_date_modified.clone();
+        }
+    }
+    if newest != since {
+        rt.store.set_cursor(SHIP_TO_CURSOR, &newest).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 async fn sync_one(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate::adapter::woo::Woo, nav_customer: &NavCustomerCard, report: &mut PollReport) -> Result<(), String> {
-    let fingerprint = card_fingerprint(&nav_customer.card);
     let links = rt.store.customer_links_for_nav(&nav_customer.number).map_err(|e| e.to_string())?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    // The list read has no ship-to record, and the ship-to poll looks after those: a customer
+    // whose own fields are as last synced (the `ge` boundary, our own write) costs no request.
+    let own_fields = SHARED.into_iter().filter(|f| *f != CustomerField::ShipTo);
+    let mut own_fields_changed = own_fields.clone().filter(|f| links.iter().any(|l| field_changed(&nav_customer.card, *f, l.nav_fingerprint.as_deref())));
+    if nav_customer.ship_to_etag.is_none() && own_fields_changed.next().is_none() {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    let mut nav_customer = nav_customer.clone();
+    if let (Some(code), None) = (rt.settings.customers.ship_to_code.as_deref(), &nav_customer.ship_to_etag) {
+        let rec = Recorder::default();
+        let result = api.read_ship_to(&mut nav_customer, code, &rec).await;
+        report.nav_requests += rec.len() as u32;
+        audit_exchanges_for(rt, None, "customers", "read NAV ship-to address", &rec);
+        result.map_err(|e| e.to_string())?;
+    }
+    let nav_customer = &nav_customer;
+    let fingerprint = card_fingerprint(&nav_customer.card);
     for link in links {
         if link.nav_fingerprint.as_deref() == Some(fingerprint.as_str()) {
             report.unchanged += 1;

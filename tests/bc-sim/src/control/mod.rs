@@ -249,6 +249,16 @@ impl Control {
         Ok(value)
     }
 
+    /// Edits a Ship-to Address record as a user in BC would (page field names, page 300's
+    /// checks); the customer record itself is not modified.
+    pub fn edit_ship_to(&self, company: Option<&str>, customer: &str, code: &str, edit: &Value) -> ApiResult<()> {
+        let Value::Object(fields) = edit else { return Err(ApiError::bad_request("Invalid Request Body")) };
+        let id = company_id(&self.sim, company)?;
+        let mut store = self.sim.store_mut();
+        let co = store.company_mut(id).ok_or_else(|| ApiError::company_not_found(&id.to_string()))?;
+        crate::pages::write::update_ship_to(co, self.sim.pages.ship_to, customer, code, fields)
+    }
+
     pub fn limits(&self) -> Limits {
         self.sim.throttle.limits()
     }
