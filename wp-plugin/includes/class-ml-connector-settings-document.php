@@ -65,6 +65,11 @@ final class ML_Connector_Settings_Document {
 			unset( $orders['shipping'] ); // the agent's default shipping line applies
 		}
 		$orders['rules'] = array_map( array( $this, 'rule' ), $orders['rules'] );
+		$customers       = $settings['customers'];
+		if ( '' !== $customers['ship_to_code'] && ! isset( $nav['pages'] ) ) {
+			// Business Central: page 300 is the only page the customer sync needs by name.
+			$nav['pages'] = array( 'ship_to' => $settings['nav']['pages']['ship_to'] );
+		}
 		return array(
 			'schema'     => self::SCHEMA,
 			'deployment' => $settings['deployment'],
@@ -73,6 +78,7 @@ final class ML_Connector_Settings_Document {
 			'orders'     => self::without_empty( $orders ),
 			'schedules'  => $settings['schedules'],
 			'refunds'    => self::without_empty( $settings['refunds'] ),
+			'customers'  => self::customers( $customers ),
 			'bc_notifications' => self::bc_notifications( $settings['bc_notifications'] ),
 		);
 	}
@@ -98,6 +104,16 @@ final class ML_Connector_Settings_Document {
 		return array(
 			'enabled' => true,
 			'url'     => '' !== $notifications['url'] ? $notifications['url'] : ML_Connector_Bc_Notifications::default_url(),
+		);
+	}
+
+	/** Empty texts are left to the agent's defaults; an empty map is left out (JSON would make it a list). */
+	private static function customers( array $customers ) {
+		return array_filter(
+			$customers,
+			function ( $value ) {
+				return '' !== $value && array() !== $value;
+			}
 		);
 	}
 

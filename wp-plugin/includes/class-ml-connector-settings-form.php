@@ -100,6 +100,13 @@ final class ML_Connector_Settings_Form {
 				// The hidden 0 is what an unticked box sends.
 				printf( '<input type="hidden" name="%s" value="0" /><label><input type="checkbox" id="%s" name="%s" value="1"%s /> %s</label>', esc_attr( $name ), esc_attr( $id ), esc_attr( $name ), checked( (bool) $value, true, false ), esc_html( $field['text'] ) );
 				break;
+			case 'map':
+				$lines = array();
+				foreach ( (array) $value as $key => $item ) {
+					$lines[] = $key . ' = ' . $item;
+				}
+				printf( '<textarea id="%s" name="%s" rows="4" class="large-text code">%s</textarea>', esc_attr( $id ), esc_attr( $name ), esc_textarea( implode( "\n", $lines ) ) );
+				break;
 			case 'list':
 				printf( '<input type="text" id="%s" name="%s" value="%s" class="regular-text" />', esc_attr( $id ), esc_attr( $name ), esc_attr( implode( ', ', (array) $value ) ) );
 				break;
@@ -276,6 +283,19 @@ final class ML_Connector_Settings_Form {
 					array( 'path' => 'refunds.shipping_account', 'label' => __( 'Shipping refunds account', 'ml-connector' ), 'type' => 'text', 'description' => __( 'G/L account of shipping refund lines on credit memos. Empty: 8100', 'ml-connector' ) ),
 					array( 'path' => 'refunds.amount_account', 'label' => __( 'Amount refunds account', 'ml-connector' ), 'type' => 'text', 'description' => __( 'G/L account of what a refund gives back beyond its lines (a refund of an amount only). Empty: 8500', 'ml-connector' ) ),
 					array( 'path' => 'refunds.post_credit_memos', 'label' => __( 'Credit memos', 'ml-connector' ), 'type' => 'checkbox', 'text' => __( 'Post credit memos at once (otherwise they stay drafts for accounting to check)', 'ml-connector' ) ),
+				),
+			),
+			'customers'  => array(
+				'title'       => __( 'Customers both ways', 'ml-connector' ),
+				'description' => __( 'Registered customers are kept in line in both directions: a change in WooCommerce goes to NAV, a change in NAV comes back. Without it, customers reach NAV with their orders only.', 'ml-connector' ),
+				'fields'      => array(
+					array( 'path' => 'customers.enabled', 'label' => __( 'Two-way sync', 'ml-connector' ), 'type' => 'checkbox', 'text' => __( 'Keep customers in line both ways', 'ml-connector' ) ),
+					array( 'path' => 'customers.ship_to_code', 'label' => __( 'Ship-to code', 'ml-connector' ), 'type' => 'text', 'description' => __( 'The shipping address goes to the NAV Ship-to Address with this code (e.g. WEB). Needs page 300 "Ship-to Address" published as a web service. Empty: not synced; every order still carries its ship-to address.', 'ml-connector' ) ),
+					array( 'path' => 'nav.pages.ship_to', 'label' => __( 'Ship-to Address page', 'ml-connector' ), 'type' => 'text', 'description' => __( 'The service name of page 300.', 'ml-connector' ) ),
+					array( 'path' => 'customers.vat_meta_key', 'label' => __( 'VAT id meta key', 'ml-connector' ), 'type' => 'text', 'description' => __( 'The customer meta holding the VAT id. Empty: billing_vat_id', 'ml-connector' ) ),
+					array( 'path' => 'customers.payment_terms', 'label' => __( 'Payment terms', 'ml-connector' ), 'type' => 'map', 'description' => __( 'One per line: WooCommerce payment method (or *) = NAV payment terms code, e.g. bacs = 30 DAYS', 'ml-connector' ) ),
+					array( 'path' => 'customers.payment_methods', 'label' => __( 'Payment methods', 'ml-connector' ), 'type' => 'map', 'description' => __( 'One per line: WooCommerce payment method (or *) = NAV payment method code, e.g. stripe = CARD', 'ml-connector' ) ),
+					array( 'path' => 'customers.owners', 'label' => __( 'Field owners', 'ml-connector' ), 'type' => 'map', 'description' => __( 'Who wins when both sides changed a field, one per line: field = woo or nav. Default: WooCommerce owns name, email, phone, address, tax_id, ship_to; NAV owns payment_terms, payment_method, credit_limit.', 'ml-connector' ) ),
 				),
 			),
 			'bc_notifications' => array(

@@ -18,6 +18,9 @@ final class ML_Connector_Settings {
 	const SKU_MATCH   = array( 'sku', 'gtin', 'variant' );
 	/** `refunds.cancellation`: what happens to the open sales order of a cancelled order. */
 	const CANCELLATION_MODES = array( 'delete', 'mark' );
+	/** `customers.owners`: the fields a side can own (config/customers.rs); the last three only NAV. */
+	const CUSTOMER_FIELDS = array( 'name', 'email', 'phone', 'address', 'tax_id', 'ship_to', 'payment_terms', 'payment_method', 'credit_limit' );
+	const NAV_ONLY_FIELDS = array( 'payment_terms', 'payment_method', 'credit_limit' );
 
 	/** Secret field => its purpose (its path in the settings document). */
 	const SECRETS = array(
@@ -53,6 +56,7 @@ final class ML_Connector_Settings {
 					'customer'    => 'Customer',
 					'item'        => 'ItemCard',
 					'sales_order' => 'SalesOrder',
+					'ship_to'     => 'ShipToAddress',
 				),
 			),
 			'woo'        => array(
@@ -92,6 +96,16 @@ final class ML_Connector_Settings {
 				'shipping_account'  => '',
 				'amount_account'    => '',
 				'post_credit_memos' => false,
+			),
+			// Two-way customer sync (docs/customers.md): off, the agent's default. Maps are
+			// WooCommerce payment method (or *) => NAV code, and field => woo|nav.
+			'customers'  => array(
+				'enabled'         => false,
+				'ship_to_code'    => '',
+				'vat_meta_key'    => '',
+				'payment_terms'   => array(),
+				'payment_methods' => array(),
+				'owners'          => array(),
 			),
 			// The inventory accelerator (docs/inventory.md): off, the agent's default.
 			'bc_notifications' => array(
@@ -150,6 +164,7 @@ final class ML_Connector_Settings {
 			'orders'     => $this->sanitize_orders( $input['orders'], $previous['orders'] ),
 			'schedules'  => $this->sanitize_schedules( $input['schedules'], $previous['schedules'] ),
 			'refunds'    => $this->sanitize_refunds( $input['refunds'], $previous['refunds'] ),
+			'customers'  => $this->sanitize_customers( $input['customers'], $previous['customers'] ),
 			'bc_notifications' => $this->sanitize_bc_notifications( $input['bc_notifications'], $previous['bc_notifications'] ),
 		);
 		$this->warn_incomplete( $clean );
@@ -199,7 +214,7 @@ final class ML_Connector_Settings {
 			$clean[ $field ] = $this->sanitize_secret( $field, $purpose, $nav, $previous[ $field ] );
 		}
 		$clean['pages'] = array();
-		foreach ( array( 'customer', 'item', 'sales_order' ) as $page ) {
+		foreach ( array( 'customer', 'item', 'sales_order', 'ship_to' ) as $page ) {
 			$name                    = sanitize_text_field( self::text( $nav['pages'][ $page ] ) );
 			$clean['pages'][ $page ] = '' !== $name ? $name : self::defaults()['nav']['pages'][ $page ];
 		}
@@ -335,6 +350,77 @@ final class ML_Connector_Settings {
 		}
 		$clean['post_credit_memos'] = ! empty( $refunds['post_credit_memos'] ) && '0' !== $refunds['post_credit_memos'];
 		return $clean;
+	}
+
+	/**
+	 * The two-way customer sync: on/off, the Ship-to Address code (a NAV code: upper-cased, at
+	 * most 10 characters), the VAT id meta key, the payment mappings and the field owners. Maps
+	 * come from "key = value" lines. A value the agent would refuse keeps the previous one and
+	 * says why, naming the field and the line.
+	 */
+	private function sanitize_customers( $customers, array $previous ) {
+		$customers = is_array( $customers ) ? $customers : array();
+		$clean     = array( 'enabled' => ! empty( $customers['enabled'] ) && '0' !== $customers['enabled'] );
+		$code      = mb_strtoupper( trim( sanitize_text_field( self::text( isset( $customers['ship_to_code'] ) ? $customers['ship_to_code'] : '' ) ) ) );
+		if ( mb_strlen( $code ) > 10 ) {
+			$this->error( 'customers_ship_to_code', __( 'Ship-to code: a NAV code holds at most 10 characters; the previous code was kept.', 'ml-connector' ) );
+			$code = $previous['ship_to_code'];
+		}
+		$clean['ship_to_code'] = $code;
+		$clean['vat_meta_key'] = trim( sanitize_text_field( self::text( isset( $customers['vat_meta_key'] ) ? $customers['vat_meta_key'] : '' ) ) );
+		$code_value            = function ( $value ) {
+			$value = mb_strtoupper( $value );
+			return mb_strlen( $value ) <= 10 ? $value : null;
+		};
+		$labels = array(
+			'payment_terms'   => __( 'Payment terms', 'ml-connector' ),
+			'payment_methods' => __( 'Payment methods', 'ml-connector' ),
+		);
+		foreach ( $labels as $field => $label ) {
+			/* translators: 1: field label, 2: the refused line */
+			$clean[ $field ] = $this->sanitize_map( 'customers_' . $field, $label, isset( $customers[ $field ] ) ? $customers[ $field ] : array(), $previous[ $field ], $code_value, __( '%1$s: "%2$s" is not "WooCommerce payment method (or *) = NAV code of 1 to 10 characters"; the previous mapping was kept.', 'ml-connector' ) );
+		}
+		$side = function ( $value, $key ) {
+			$value = strtolower( $value );
+			if ( ! in_array( $key, self::CUSTOMER_FIELDS, true ) || ! in_array( $value, array( 'woo', 'nav' ), true ) ) {
+				return null;
+			}
+			return ( 'woo' === $value && in_array( $key, self::NAV_ONLY_FIELDS, true ) ) ? null : $value;
+		};
+		/* translators: 1: field label, 2: the refused line */
+		$clean['owners'] = $this->sanitize_map( 'customers_owners', __( 'Field owners', 'ml-connector' ), isset( $customers['owners'] ) ? $customers['owners'] : array(), $previous['owners'], $side, __( '%1$s: "%2$s" is not "field = woo or nav" (fields: name, email, phone, address, tax_id, ship_to; payment_terms, payment_method and credit_limit only nav); the previous owners were kept.', 'ml-connector' ) );
+		return $clean;
+	}
+
+	/**
+	 * A map from "key = value" lines (the form's textarea) or an array (WP-CLI, a saved option).
+	 * $check returns the value to store, or null when the line is refused: then the whole
+	 * previous map is kept and $refused names the line.
+	 */
+	private function sanitize_map( $code, $label, $input, array $previous, callable $check, $refused ) {
+		if ( is_array( $input ) ) {
+			$lines = array();
+			foreach ( $input as $key => $value ) {
+				$lines[] = self::text( $key ) . ' = ' . self::text( $value );
+			}
+		} else {
+			$lines = preg_split( '/\r\n|\r|\n/', self::text( $input ) );
+		}
+		$map = array();
+		foreach ( $lines as $line ) {
+			$line = trim( sanitize_text_field( $line ) );
+			if ( '' === $line ) {
+				continue;
+			}
+			$parts = array_map( 'trim', explode( '=', $line, 2 ) );
+			$value = ( 2 === count( $parts ) && '' !== $parts[0] && '' !== $parts[1] ) ? $check( $parts[1], $parts[0] ) : null;
+			if ( null === $value ) {
+				$this->error( $code, sprintf( $refused, $label, $line ) );
+				return $previous;
+			}
+			$map[ $parts[0] ] = $value;
+		}
+		return $map;
 	}
 
 	/** The checkbox, and the public URL Business Central should post to ('' = this site's REST route). */

@@ -188,7 +188,7 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$nav = $this->document()['nav'];
 		$this->assertSame( array( 'base_url', 'company', 'user', 'access_key', 'pages' ), array_keys( $nav ) );
 		$this->assertSame( 'https://nav.contoso.com:7048/NAV', $nav['base_url'] );
-		$this->assertSame( array( 'customer' => 'Customer', 'item' => 'Items', 'sales_order' => 'SalesOrder' ), $nav['pages'] );
+		$this->assertSame( array( 'customer' => 'Customer', 'item' => 'Items', 'sales_order' => 'SalesOrder', 'ship_to' => 'ShipToAddress' ), $nav['pages'] );
 		$this->assertSame( 'kXz+/9AbC=', ML_Connector_Envelope::from_key_file( $this->key_path )->open( 'nav.access_key', $nav['access_key'] ) );
 	}
 
@@ -501,5 +501,69 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		}
 		$this->assertSame( 'delete', get_option( 'ml_connector_settings' )['refunds']['cancellation'] );
 		$this->assertSame( 'delete', $this->document()['refunds']['cancellation'] );
+	}
+
+	public function test_customer_settings_are_saved_shown_and_handed_to_the_agent() {
+		WP_Shim::log_in_as( 'shop_manager' );
+
+		$this->save(
+			$this->form(
+				array(
+					'nav'       => array( 'pages' => array( 'ship_to' => 'WebShipTo' ) ),
+					'customers' => array(
+						'enabled'         => '1',
+						'ship_to_code'    => ' web ',
+						'vat_meta_key'    => '',
+						'payment_terms'   => "bacs = 30 days\r\n* = 14 DAYS\r\n",
+						'payment_methods' => '',
+						'owners'          => "address = nav\nship_to = woo",
+					),
+				)
+			)
+		);
+
+		$document = $this->document();
+		$this->assertSame(
+			array(
+				'enabled'       => true,
+				'ship_to_code'  => 'WEB',
+				'payment_terms' => array( 'bacs' => '30 DAYS', '*' => '14 DAYS' ),
+				'owners'        => array( 'address' => 'nav', 'ship_to' => 'woo' ),
+			),
+			$document['customers'],
+			'empty texts and maps are left to the agent\'s defaults'
+		);
+		$this->assertSame( array( 'ship_to' => 'WebShipTo' ), $document['nav']['pages'], 'Business Central needs only page 300 by name' );
+		$html = $this->render_settings_page();
+		$this->assertStringContainsString( 'name="ml_connector_settings[customers][ship_to_code]" value="WEB"', $html );
+		$this->assertStringContainsString( "bacs = 30 DAYS\n* = 14 DAYS</textarea>", $html );
+		$this->assertStringContainsString( 'name="ml_connector_settings[customers][enabled]" value="1" checked=\'checked\'', $html );
+	}
+
+	public function test_customer_settings_the_agent_would_refuse_keep_the_previous_ones_and_name_the_line() {
+		WP_Shim::log_in_as( 'shop_manager' );
+		$this->save( $this->form( array( 'customers' => array( 'ship_to_code' => 'WEB', 'payment_terms' => 'bacs = 30 DAYS', 'owners' => 'phone = nav' ) ) ) );
+
+		$this->save(
+			$this->form(
+				array(
+					'nav'       => array( 'client_secret_new' => '' ),
+					'customers' => array(
+						'ship_to_code'  => 'WEBSHOP-ADDRESS',
+						'payment_terms' => "bacs = FAR TOO LONG CODE\n* = COD",
+						'owners'        => "credit_limit = woo",
+					),
+				)
+			)
+		);
+
+		$customers = $this->document()['customers'];
+		$this->assertSame( 'WEB', $customers['ship_to_code'] );
+		$this->assertSame( array( 'bacs' => '30 DAYS' ), $customers['payment_terms'] );
+		$this->assertSame( array( 'phone' => 'nav' ), $customers['owners'] );
+		$html = $this->render_settings_page();
+		$this->assertStringContainsString( 'Ship-to code: a NAV code holds at most 10 characters', $html );
+		$this->assertStringContainsString( 'Payment terms: &quot;bacs = FAR TOO LONG CODE&quot; is not', $html );
+		$this->assertStringContainsString( 'Field owners: &quot;credit_limit = woo&quot; is not', $html );
 	}
 }

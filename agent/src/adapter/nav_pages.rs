@@ -331,14 +331,22 @@ impl NavPages {
         ] {
             body.insert(field.into(), json!(value));
         }
-        let answer = match if_match {
-            Some(etag) => self.send(Method::PATCH, self.ship_to_url(customer, code), Some(&Value::Object(body)), Some(etag), rec).await?,
+        let sent = match if_match {
+            Some(etag) => self.send(Method::PATCH, self.ship_to_url(customer, code), Some(&Value::Object(body)), Some(etag), rec).await,
             None => {
                 body.insert("Customer_No".into(), json!(customer));
                 body.insert("Code".into(), json!(code));
-                self.send(Method::POST, self.url(&self.names.ship_to), Some(&Value::Object(body)), None, rec).await?
+                self.send(Method::POST, self.url(&self.names.ship_to), Some(&Value::Object(body)), None, rec).await
             }
         };
+        // A POST to the collection answered 404: the page is not published under that name.
+        let answer = sent.map_err(|e| match e {
+            AdapterError::NotFound { system, what } if if_match.is_none() => AdapterError::NotFound {
+                system,
+                what: format!("Ship-to Address page web service {:?} ({what}): publish page 300 under that name, or set nav.pages.ship_to", self.names.ship_to),
+            },
+            other => other,
+        })?;
         Ok(answer.json::<PageShipTo>(System::Nav)?.etag)
     }
 

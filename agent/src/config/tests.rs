@@ -124,3 +124,24 @@ fn pinned_paths_are_the_business_leaves_the_file_sets() {
     .unwrap();
     assert_eq!(super::pinned_paths(&file), vec!["deployment", "nav.pages.item", "orders.statuses", "schedules.inventory"]);
 }
+
+#[test]
+fn the_plugins_customer_section_and_ship_to_page_are_read() {
+    // What the settings page publishes (wp-plugin SettingsTest: customer settings).
+    let ring = keyring();
+    let site = serde_json::json!({
+        "schema": 1, "deployment": "bc_online",
+        "nav": {"tenant": "t", "company": "CRONUS", "client_id": "app",
+                "client_secret": ring.encrypt("nav.client_secret", b"s3cr3t"), "pages": {"ship_to": "WebShipTo"}},
+        "customers": {"enabled": true, "ship_to_code": "WEB", "payment_terms": {"bacs": "30 DAYS", "*": "14 DAYS"},
+                      "owners": {"address": "nav", "ship_to": "woo"}},
+    });
+    let settings = load(&serde_json::json!({}), Some(&site.to_string()), Some(&ring)).unwrap();
+    assert_eq!(settings.nav.unwrap().page_ship_to, "WebShipTo");
+    let customers = settings.customers;
+    assert!(customers.enabled);
+    assert_eq!(customers.ship_to_code.as_deref(), Some("WEB"));
+    assert_eq!(customers.owner(CustomerField::Address), Side::Nav);
+    assert_eq!(customers.owner(CustomerField::ShipTo), Side::Woo);
+    assert_eq!(customers.payment_terms_for("paypal"), Some("14 DAYS"));
+}

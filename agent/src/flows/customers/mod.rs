@@ -246,6 +246,7 @@ pub async fn sync_pair(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, 
         trail.exchanges(rt, "update NAV customer", rec);
         nav_after = result.map_err(|e| match e {
             AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the change of customer {}: {message}", nav.number)),
+            AdapterError::NotFound { what, .. } if what.contains("page 300") => Outcome::Park(format!("NAV has no {what}")),
             other => Outcome::Retry(other),
         })?.card;
     }
