@@ -4,6 +4,7 @@
 //! (the request may have been applied although no answer came back).
 
 pub mod bc_api;
+pub mod customers;
 pub mod http;
 pub mod nav;
 pub mod nav_pages;

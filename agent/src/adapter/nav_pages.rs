@@ -4,6 +4,8 @@
 //! the EDMX mangling of the standard pages: Customer Card (21), Item Card (30), Sales Order (42)
 //! with its lines subpage, Ship-to Address (300); service names come from the settings.
 
+mod customers;
+
 use std::sync::Arc;
 
 use reqwest::Method;

@@ -1,12 +1,12 @@
 //! Customers both ways (docs/customers.md): the real agent binary against both simulators. One
 //! test per behaviour: Woo → NAV create and update, NAV → Woo, no echo in either direction
 //! (counted requests), a conflict resolved by the field owner with its audit entry, and first-run
-//! linking (dry-run report, then the links written), and shipping addresses as NAV Ship-to
-//! Address records both ways.
+//! linking (dry-run report, then the links written), shipping addresses as NAV Ship-to Address
+//! records both ways, and all of it on legacy NAV page web services.
 
 use std::time::Duration;
 
-use ml_connector_e2e::{eventually, Stack, StackOptions};
+use ml_connector_e2e::{eventually, Deployment, Stack, StackOptions};
 use serde_json::{json, Value};
 
 const IDLE: Duration = Duration::from_secs(60);
@@ -282,5 +282,40 @@ async fn a_shipping_address_becomes_a_nav_ship_to_record_and_a_change_in_nav_com
     assert!(besides_poll.is_empty(), "an echo cost NAV requests: {besides_poll:?}");
     let woo_writes: Vec<String> = woo_requests_since(&stack, woo_before).await.into_iter().filter(|r| !r.starts_with("GET")).collect();
     assert!(woo_writes.is_empty(), "an echo wrote to WooCommerce: {woo_writes:?}");
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn customers_sync_both_ways_on_legacy_nav_pages_too() {
+    let toml = SYNC_ON.replace("[customers]\n", "[customers]\nship_to_code = \"WEB\"\n");
+    let stack = Stack::start(StackOptions { deployment: Deployment::NavPages, extra_toml: toml, ..Default::default() }).await.expect("stack");
+    // WooCommerce → NAV through the Customer Card page: a new customer with payment terms and
+    // method codes and a ship-to record, and a change of a linked one.
+    save_customer(&stack, None, json!({"email": "nina@trade.example", "first_name": "Nina", "last_name": "New", "via": "account",
+        "billing": {"first_name": "Nina", "last_name": "New", "address_1": "1 Mill Lane", "city": "Leeds", "postcode": "LS2 7AB", "country": "GB"},
+        "shipping": {"first_name": "Nina", "last_name": "New", "address_1": "2 Wharf St", "city": "Leeds", "postcode": "LS2 7EX", "country": "GB"}})).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    let nina = nav_customer_by_email(&stack, "nina@trade.example").unwrap_or_else(|| panic!("no NAV customer\n{}", stack.log()));
+    assert_eq!(nina["addressLine1"], "1 Mill Lane");
+    assert_eq!(nina["paymentTermsId"], master_id(&stack, "paymentTerms", "14 DAYS"));
+    assert_eq!(nina["paymentMethodId"], master_id(&stack, "paymentMethods", "BANK"));
+    assert_eq!(ship_to(&stack, nina["number"].as_str().unwrap(), "WEB")["address"], "2 Wharf St");
+    link_jane(&stack).await;
+
+    // NAV → WooCommerce by the Customer Card's Last Date Modified (a date: today's customers are
+    // read again each poll and recognised by their fingerprints).
+    stack.bc.control().edit_customer(None, "30000", &json!({"addressLine1": "9 Dock Road", "city": "Hull", "postalCode": "HU1 1AA"})).unwrap();
+    let jane = woo_eventually(&stack, 2, "NAV's address in WooCommerce", |c| c["billing"]["city"] == "Hull").await;
+    assert_eq!(jane["billing"]["address_1"], "9 Dock Road");
+    let nav_after_write = stack.bc.control().journal().total();
+    let woo_before = woo_total(&stack).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    let besides_poll: Vec<String> = stack.nav_requests_since(nav_after_write).into_iter().filter(|r| !r.contains("Last_Date_Modified")).collect();
+    assert!(besides_poll.is_empty(), "an echo cost NAV requests: {besides_poll:?}");
+    let woo_writes: Vec<String> = woo_requests_since(&stack, woo_before).await.into_iter().filter(|r| !r.starts_with("GET")).collect();
+    assert!(woo_writes.is_empty(), "re-read customers were written again: {woo_writes:?}");
+    let status = stack.status();
+    assert!(status["parked"].as_array().is_none_or(|p| p.is_empty()), "{status}");
     stack.shutdown().await;
 }

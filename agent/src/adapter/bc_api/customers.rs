@@ -1,8 +1,7 @@
 //! Customers on API v2.0 for the two-way customer sync: one customer with its ETag, a PATCH with
 //! If-Match, a create with payment terms and method (by code → id), and the paged reads the NAV →
-//! WooCommerce poll (`lastModifiedDateTime` cursor) and first-run linking need. The shipping
-//! address is a Ship-to Address record, which API v2.0 does not have: read and written through
-//! the page web service (`NavPages::ship_to`) when a ship-to code is given.
+//! WooCommerce poll (`lastModifiedDateTime` cursor) and first-run linking need. The flows reach
+//! them through `adapter::customers`, which adds the Ship-to Address record (not in API v2.0).
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -138,55 +137,32 @@ pub struct NewCustomerTerms {
 }
 
 impl BcApi {
-    /// One customer by number (`None` when NAV has none), with its Ship-to Address record
-    /// `ship_to_code` when given.
-    pub async fn customer_card(&self, number: &str, ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<Option<NavCustomerCard>> {
+    /// One customer by number (`None` when NAV has none).
+    pub async fn customer_card(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<NavCustomerCard>> {
         let base = self.company_url(rec).await?;
         let filter = encode(&format!("number eq {}", quoted(number)));
         let found: Collection<ApiCustomerCard> = self.get_json(format!("{base}/customers?$filter={filter}&$select={FIELDS}"), rec).await?;
-        let Some(mut customer) = found.value.into_iter().next().map(ApiCustomerCard::into_card) else { return Ok(None) };
-        if let Some(code) = ship_to_code {
-            self.read_ship_to(&mut customer, code, rec).await?;
-        }
-        Ok(Some(customer))
+        Ok(found.value.into_iter().next().map(ApiCustomerCard::into_card))
     }
 
-    /// Fills in the customer's Ship-to Address record `code` (none: `None`).
-    pub async fn read_ship_to(&self, customer: &mut NavCustomerCard, code: &str, rec: &Recorder) -> AdapterResult<()> {
-        let found = self.pages().ship_to(&customer.number, code, rec).await?;
-        customer.ship_to_etag = found.as_ref().and_then(|(_, etag)| etag.clone());
-        customer.card.ship_to = found.map(|(ship_to, _)| ship_to);
-        Ok(())
-    }
-
-    /// PATCHes the fields of `card` named in `fields`, with the customer's ETag; the shipping
-    /// address goes to the Ship-to Address record `ship_to_code` (created when missing; a
-    /// shipping address removed in WooCommerce leaves NAV's record alone: open documents may
-    /// use it).
-    pub async fn update_customer_card(&self, current: &NavCustomerCard, card: &CustomerCard, fields: &[CustomerField], ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
+    /// PATCHes the API fields of `card` named in `fields`, with the customer's ETag (no request
+    /// when none of them is an API field). The ship-to record is left as it was.
+    pub async fn patch_customer(&self, current: &NavCustomerCard, card: &CustomerCard, fields: &[CustomerField], rec: &Recorder) -> AdapterResult<NavCustomerCard> {
         let body = patch_body(card, fields);
-        let mut updated = if body.as_object().is_some_and(|b| b.is_empty()) {
-            current.clone()
-        } else {
-            let url = format!("{}/customers({})", self.company_url(rec).await?, current.id);
-            let answer = self.send(Method::PATCH, url, Some(&body), Some(current.etag.as_deref().unwrap_or("*")), rec).await?;
-            let mut updated = answer.json::<ApiCustomerCard>(System::Nav)?.into_card();
-            updated.card.ship_to = current.card.ship_to.clone();
-            updated.ship_to_etag = current.ship_to_etag.clone();
-            updated
-        };
-        if let (true, Some(code), Some(ship_to)) = (fields.contains(&CustomerField::ShipTo), ship_to_code, &card.ship_to) {
-            let etag = self.pages().put_ship_to(&current.number, code, ship_to, current.card.ship_to.is_some().then(|| current.ship_to_etag.as_deref().unwrap_or("*")), rec).await?;
-            updated.card.ship_to = Some(ship_to.clone());
-            updated.ship_to_etag = etag;
+        if body.as_object().is_some_and(|b| b.is_empty()) {
+            return Ok(current.clone());
         }
+        let url = format!("{}/customers({})", self.company_url(rec).await?, current.id);
+        let answer = self.send(Method::PATCH, url, Some(&body), Some(current.etag.as_deref().unwrap_or("*")), rec).await?;
+        let mut updated = answer.json::<ApiCustomerCard>(System::Nav)?.into_card();
+        updated.card.ship_to = current.card.ship_to.clone();
+        updated.ship_to_etag = current.ship_to_etag.clone();
         Ok(updated)
     }
 
-    /// Creates a customer from a card, and its Ship-to Address record when it has a shipping
-    /// address and `ship_to_code` is given; payment terms and method are given as codes and sent
-    /// as the ids API v2.0 wants (one lookup each).
-    pub async fn create_customer_card(&self, card: &CustomerCard, terms: &NewCustomerTerms, ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
+    /// Creates a customer from a card; payment terms and method are given as codes and sent as
+    /// the ids API v2.0 wants (one lookup each).
+    pub async fn create_customer_card(&self, card: &CustomerCard, terms: &NewCustomerTerms, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
         let base = self.company_url(rec).await?;
         let mut body = patch_body(card, &SHARED);
         if let Value::Object(map) = &mut body {
@@ -203,12 +179,7 @@ impl BcApi {
             }
         }
         let answer = self.send(Method::POST, format!("{base}/customers"), Some(&body), None, rec).await?;
-        let mut created = answer.json::<ApiCustomerCard>(System::Nav)?.into_card();
-        if let (Some(code), Some(ship_to)) = (ship_to_code, &card.ship_to) {
-            created.ship_to_etag = self.pages().put_ship_to(&created.number, code, ship_to, None, rec).await?;
-            created.card.ship_to = Some(ship_to.clone());
-        }
-        Ok(created)
+        Ok(answer.json::<ApiCustomerCard>(System::Nav)?.into_card())
     }
 
     /// The id of a payment terms / payment method code, looked up once per code and kept (codes

@@ -113,10 +113,9 @@ pub async fn link_customers(rt: &Runtime, dry_run: bool) -> anyhow::Result<LinkR
     let (Some(nav), Some(woo)) = (&rt.nav, &rt.woo) else {
         anyhow::bail!("{}", rt.nav_problem.clone().or_else(|| rt.woo_problem.clone()).unwrap_or_default());
     };
-    let api = nav.api().ok_or_else(|| anyhow::anyhow!("linking reads customers through the BC API v2.0; NAV page web services are not supported"))?;
     let rec = Recorder::default();
     let mut nav_customers: Vec<NavCustomerCard> = Vec::new();
-    let nav_requests = api.all_customers(&rec, &mut |page| nav_customers.extend(page)).await?;
+    let nav_requests = nav.all_customers(&rec, &mut |page| nav_customers.extend(page)).await?;
     let mut woo_customers: Vec<Customer> = Vec::new();
     let mut page = 1;
     let mut woo_requests = 0;

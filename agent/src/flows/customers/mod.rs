@@ -16,7 +16,7 @@ use ml_connector_formats::{Event, EventKind};
 
 use super::{audit_exchanges_for, Outcome};
 use crate::adapter::bc_api::customers::{NavCustomerCard, NewCustomerTerms};
-use crate::adapter::bc_api::BcApi;
+use crate::adapter::nav::Nav;
 use crate::adapter::http::Recorder;
 use crate::adapter::woo::Woo;
 use crate::adapter::{AdapterError, System};
@@ -63,9 +63,6 @@ pub async fn sync_customer(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
     let (Some(nav), Some(woo)) = (&rt.nav, &rt.woo) else {
         return Outcome::NotReady(rt.nav_problem.clone().or_else(|| rt.woo_problem.clone()).unwrap_or_default());
     };
-    let Some(api) = nav.api() else {
-        return Outcome::Skipped("two-way customer sync needs the BC API v2.0 (modification times, ETags); NAV page web services get customers with their orders only".into());
-    };
     let rec = Recorder::default();
     let customer: Customer = if event.payload.get("id").is_some() {
         match serde_json::from_value(event.payload.clone()) {
@@ -82,7 +79,8 @@ pub async fn sync_customer(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
         }
     };
     let forced = matches!(event.origin.as_str(), "replay" | "resync");
-    match from_woo(rt, api, woo, &trail, &customer, forced, &rec).await {
+    let _syncing = customer_lock(customer.id).await;
+    match from_woo(rt, nav, woo, &trail, &customer, forced, &rec).await {
         Ok(summary) => Outcome::Done(summary),
         Err(outcome) => outcome,
     }
@@ -107,7 +105,7 @@ fn unlink_deleted(rt: &Runtime, trail: &Trail<'_>, woo_id: i64) -> Outcome {
     Outcome::Done(format!("customer deleted in WooCommerce; NAV customer {} kept, link removed", link.nav_number))
 }
 
-async fn from_woo(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, customer: &Customer, forced: bool, rec: &Recorder) -> Result<String, Outcome> {
+async fn from_woo(rt: &Runtime, nav: &Nav, woo: &Woo, trail: &Trail<'_>, customer: &Customer, forced: bool, rec: &Recorder) -> Result<String, Outcome> {
     let card = card_from_woo(customer, &rt.settings.customers).map_err(|e| Outcome::Park(e.to_string()))?;
     let key = customer_key_for_id(customer.id);
     let link = rt.store.customer_link(&key).map_err(|e| Outcome::Retry(store_error(e)))?;
@@ -120,17 +118,35 @@ async fn from_woo(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, custo
     }
     let link = match link {
         Some(link) => link,
-        None => match find_or_create(rt, api, trail, customer, &card, &key, rec).await? {
+        None => match find_or_create(rt, nav, trail, customer, &card, &key, rec).await? {
             Found::Created(summary) => return Ok(summary),
             Found::Existing(link) => link,
         },
     };
-    let result = api.customer_card(&link.nav_number, rt.settings.customers.ship_to_code.as_deref(), rec).await;
+    let result = nav.customer_card(&link.nav_number, rt.settings.customers.ship_to_code.as_deref(), rec).await;
     trail.exchanges(rt, "read NAV customer", rec);
-    let nav = result.map_err(Outcome::Retry)?.ok_or_else(|| {
+    let nav_customer = result.map_err(Outcome::Retry)?.ok_or_else(|| {
         Outcome::Park(format!("NAV customer {} (linked to WooCommerce customer {}) no longer exists; link another one (ml-connector-agent link customers) and replay", link.nav_number, customer.id))
     })?;
-    sync_pair(rt, api, woo, trail, &link, customer, &nav, rec).await
+    sync_pair(rt, nav, woo, trail, &link, customer, &nav_customer, rec).await
+}
+
+/// One WooCommerce customer is synced by one task at a time. Without it, the poll writing NAV's
+/// change to WooCommerce and the job for the `customer.updated` that write causes run together,
+/// and the job reads the link before the poll has stored the new fingerprints: no wrong write
+/// (both cards agree by then), but NAV reads an echo should not cost.
+pub async fn customer_lock(woo_id: i64) -> tokio::sync::OwnedMutexGuard<()> {
+    type Locks = std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>;
+    static LOCKS: std::sync::OnceLock<std::sync::Mutex<Locks>> = std::sync::OnceLock::new();
+    let lock = {
+        let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+        if locks.len() > 1024 {
+            // Locks nobody holds or waits for.
+            locks.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        }
+        locks.entry(woo_id).or_default().clone()
+    };
+    lock.lock_owned().await
 }
 
 /// Held while a NAV customer is looked up by e-mail and created, so two jobs for one person (a
@@ -145,8 +161,7 @@ enum Found {
 }
 
 /// An unlinked customer: NAV's customer with the e-mail, or a new one.
-async fn find_or_create(rt: &Runtime, api: &BcApi, trail: &Trail<'_>, customer: &Customer, card: &CustomerCard, key: &str, rec: &Recorder) -> Result<Found, Outcome> {
-    let Some(nav) = &rt.nav else { return Err(Outcome::NotReady(rt.nav_problem.clone().unwrap_or_default())) };
+async fn find_or_create(rt: &Runtime, nav: &Nav, trail: &Trail<'_>, customer: &Customer, card: &CustomerCard, key: &str, rec: &Recorder) -> Result<Found, Outcome> {
     let _creating = CREATION.lock().await;
     // Another job may have linked this customer while we waited.
     if let Some(link) = rt.store.customer_link(key).map_err(|e| Outcome::Retry(store_error(e)))? {
@@ -182,7 +197,7 @@ async fn find_or_create(rt: &Runtime, api: &BcApi, trail: &Trail<'_>, customer: 
         payment_method: settings.payment_method_for("").map(String::from),
     };
     let rules = evaluate_rules(&rt.settings.orders.rules, &rule_subject(customer));
-    let result = api.create_customer_card(card, &terms, rt.settings.customers.ship_to_code.as_deref(), rec).await;
+    let result = nav.create_customer_card(card, &terms, rt.settings.customers.ship_to_code.as_deref(), rec).await;
     trail.exchanges(rt, "create customer", rec);
     let created = result.map_err(|e| match e {
         AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the new customer {:?}: {message}", card.name)),
@@ -204,7 +219,7 @@ async fn find_or_create(rt: &Runtime, api: &BcApi, trail: &Trail<'_>, customer: 
     // differs.
     if let Some(group) = &rules.decision.price_group {
         let group = crate::model::nav::code(group);
-        let result = api.pages().set_customer_price_group(&created.number, &group, rec).await;
+        let result = nav.set_customer_price_group(&created.number, &group, rec).await;
         trail.exchanges(rt, "set customer price group", rec);
         match result {
             Ok(()) => {
@@ -225,33 +240,33 @@ async fn find_or_create(rt: &Runtime, api: &BcApi, trail: &Trail<'_>, customer: 
 
 /// Reconciles one linked pair and stores what each side holds afterwards.
 #[allow(clippy::too_many_arguments)]
-pub async fn sync_pair(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, link: &CustomerLink, customer: &Customer, nav: &NavCustomerCard, rec: &Recorder) -> Result<String, Outcome> {
+pub async fn sync_pair(rt: &Runtime, nav: &Nav, woo: &Woo, trail: &Trail<'_>, link: &CustomerLink, customer: &Customer, nav_customer: &NavCustomerCard, rec: &Recorder) -> Result<String, Outcome> {
     let woo_card = card_from_woo(customer, &rt.settings.customers).map_err(|e| Outcome::Park(e.to_string()))?;
-    let plan = reconcile(&woo_card, &nav.card, link.woo_fingerprint.as_deref(), link.nav_fingerprint.as_deref(), &rt.settings.customers);
+    let plan = reconcile(&woo_card, &nav_customer.card, link.woo_fingerprint.as_deref(), link.nav_fingerprint.as_deref(), &rt.settings.customers);
     if !plan.conflicts.is_empty() {
         // A pair synced for the first time differs without either side having "changed": the
         // owners decide too, but that is not a conflict an operator needs to look at.
         let first = link.woo_fingerprint.is_none() || link.nav_fingerprint.is_none();
         let action = if first { "customer first sync" } else { "customer conflict" };
-        trail.decision(rt, action, serde_json::json!({"nav_number": nav.number, "decisions": plan.conflicts}));
+        trail.decision(rt, action, serde_json::json!({"nav_number": nav_customer.number, "decisions": plan.conflicts}));
     }
-    let mut nav_after = nav.card.clone();
+    let mut nav_after = nav_customer.card.clone();
     let mut woo_after = woo_card.clone();
     if !plan.to_nav.is_empty() {
-        let mut target = nav.card.clone();
+        let mut target = nav_customer.card.clone();
         for field in &plan.to_nav {
             target.take(&woo_card, *field);
         }
-        let result = api.update_customer_card(nav, &target, &plan.to_nav, rt.settings.customers.ship_to_code.as_deref(), rec).await;
+        let result = nav.update_customer_card(nav_customer, &target, &plan.to_nav, rt.settings.customers.ship_to_code.as_deref(), rec).await;
         trail.exchanges(rt, "update NAV customer", rec);
         nav_after = result.map_err(|e| match e {
-            AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the change of customer {}: {message}", nav.number)),
+            AdapterError::Rejected { message, .. } => Outcome::Park(format!("NAV refused the change of customer {}: {message}", nav_customer.number)),
             AdapterError::NotFound { what, .. } if what.contains("page 300") => Outcome::Park(format!("NAV has no {what}")),
             other => Outcome::Retry(other),
         })?.card;
     }
     if !plan.to_woo.is_empty() {
-        let result = woo.update_customer(customer.id, &woo_patch(&nav.card, &plan.to_woo), rec).await;
+        let result = woo.update_customer(customer.id, &woo_patch(&nav_customer.card, &plan.to_woo), rec).await;
         trail.exchanges(rt, "update WooCommerce customer", rec);
         match result.map_err(Outcome::Retry)? {
             Some(updated) => woo_after = card_from_woo(&updated, &rt.settings.customers).map_err(|e| Outcome::Park(e.to_string()))?,
@@ -259,7 +274,7 @@ pub async fn sync_pair(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, 
         }
     }
     let bound = CustomerLink {
-        nav_id: Some(nav.id.clone()),
+        nav_id: Some(nav_customer.id.clone()),
         woo_fingerprint: Some(card_fingerprint(&woo_after)),
         nav_fingerprint: Some(card_fingerprint(&nav_after)),
         ..link.clone()
@@ -267,9 +282,9 @@ pub async fn sync_pair(rt: &Runtime, api: &BcApi, woo: &Woo, trail: &Trail<'_>, 
     rt.store.bind_customer(&bound).map_err(|e| Outcome::Retry(store_error(e)))?;
     let names = |fields: &[crate::config::CustomerField]| fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ");
     Ok(match (plan.to_nav.is_empty(), plan.to_woo.is_empty()) {
-        (true, true) => format!("customer {} already agrees with WooCommerce customer {}", nav.number, customer.id),
-        (false, true) => format!("NAV customer {} updated: {}", nav.number, names(&plan.to_nav)),
+        (true, true) => format!("customer {} already agrees with WooCommerce customer {}", nav_customer.number, customer.id),
+        (false, true) => format!("NAV customer {} updated: {}", nav_customer.number, names(&plan.to_nav)),
         (true, false) => format!("WooCommerce customer {} updated from NAV: {}", customer.id, names(&plan.to_woo)),
-        (false, false) => format!("NAV customer {} updated: {}; WooCommerce customer {} updated: {}", nav.number, names(&plan.to_nav), customer.id, names(&plan.to_woo)),
+        (false, false) => format!("NAV customer {} updated: {}; WooCommerce customer {} updated: {}", nav_customer.number, names(&plan.to_nav), customer.id, names(&plan.to_woo)),
     })
 }

@@ -12,7 +12,7 @@
 //! Modified`, a date: each poll re-reads the records changed since the day of the last one seen,
 //! and the `ship_to` field of the fingerprints leaves the unchanged ones alone.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::DateTime;
 use serde::Serialize;
 
 use super::{sync_pair, Trail};
@@ -39,11 +39,15 @@ pub struct PollReport {
     pub error: Option<String>,
 }
 
-fn time_of(text: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(text).ok()
+/// Whether change mark `a` is later than `b`: instants (API v2.0) by time, dates (pages) as text.
+fn later(a: &str, b: &str) -> bool {
+    match (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => a > b,
+    }
 }
 
-/// One poll. `Err` when the sync cannot run at all (off, not configured, legacy pages).
+/// One poll. `Err` when the sync cannot run at all (off, not configured).
 pub async fn poll(rt: &Runtime) -> Result<PollReport, String> {
     if !rt.settings.customers.enabled {
         return Err("two-way customer sync is off (customers.enabled)".into());
@@ -51,29 +55,27 @@ pub async fn poll(rt: &Runtime) -> Result<PollReport, String> {
     let (Some(nav), Some(woo)) = (&rt.nav, &rt.woo) else {
         return Err(rt.nav_problem.clone().or_else(|| rt.woo_problem.clone()).unwrap_or_default());
     };
-    let api = nav.api().ok_or("NAV page web services have no customer modification times; NAV → WooCommerce needs the BC API v2.0")?;
     let rec = Recorder::default();
     let mut report = PollReport::default();
     let cursor = rt.store.cursor(CURSOR).map_err(|e| e.to_string())?;
     let Some(cursor) = cursor else {
-        let newest = api.newest_customer_change(&rec).await;
+        let start = nav.customer_poll_start(&rec).await;
         audit_exchanges_for(rt, None, "customers", "customer poll start", &rec);
-        // An empty company starts at the beginning of time, as BC writes a blank DateTime.
-        let start = newest.map_err(|e| e.to_string())?.unwrap_or_else(|| "0001-01-01T00:00:00Z".into());
+        let start = start.map_err(|e| e.to_string())?;
         rt.store.set_cursor(CURSOR, &start).map_err(|e| e.to_string())?;
         report.nav_requests = 1;
         return Ok(report);
     };
     let mut changed: Vec<NavCustomerCard> = Vec::new();
-    let result = api.customers_changed_since(&cursor, &rec, &mut |page| changed.extend(page)).await;
+    let result = nav.customers_changed_since(&cursor, &rec, &mut |page| changed.extend(page)).await;
     audit_exchanges_for(rt, None, "customers", "read changed customers", &rec);
     report.nav_requests = result.map_err(|e| e.to_string())?;
     report.changed = changed.len();
     let mut newest = cursor.clone();
     for nav_customer in &changed {
-        match sync_one(rt, api, woo, nav_customer, &mut report).await {
+        match sync_one(rt, nav, woo, nav_customer, &mut report).await {
             Ok(()) => {
-                if time_of(&nav_customer.last_modified) > time_of(&newest) {
+                if later(&nav_customer.last_modified, &newest) {
                     newest = nav_customer.last_modified.clone();
                 }
             }
@@ -88,7 +90,7 @@ pub async fn poll(rt: &Runtime) -> Result<PollReport, String> {
     }
     if report.error.is_none() {
         if let Some(code) = rt.settings.customers.ship_to_code.as_deref() {
-            if let Err(problem) = poll_ship_tos(rt, api, woo, code, &mut report).await {
+            if let Err(problem) = poll_ship_tos(rt, nav, woo, code, &mut report).await {
                 report.error = Some(problem);
             }
         }
@@ -97,14 +99,14 @@ pub async fn poll(rt: &Runtime) -> Result<PollReport, String> {
 }
 
 /// Ship-to Address records changed in NAV since the day of the last one seen.
-async fn poll_ship_tos(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate::adapter::woo::Woo, code: &str, report: &mut PollReport) -> Result<(), String> {
+async fn poll_ship_tos(rt: &Runtime, nav: &crate::adapter::nav::Nav, woo: &crate::adapter::woo::Woo, code: &str, report: &mut PollReport) -> Result<(), String> {
     let today = chrono::Utc::now().date_naive().to_string();
     let Some(since) = rt.store.cursor(SHIP_TO_CURSOR).map_err(|e| e.to_string())? else {
         rt.store.set_cursor(SHIP_TO_CURSOR, &today).map_err(|e| e.to_string())?;
         return Ok(());
     };
     let rec = Recorder::default();
-    let result = api.pages().ship_tos_modified_since(code, &since, &rec).await;
+    let result = nav.ship_tos_modified_since(code, &since, &rec).await;
     report.nav_requests += rec.len() as u32;
     audit_exchanges_for(rt, None, "customers", "read changed ship-to addresses", &rec);
     let changed = result.map_err(|e| format!("NAV ship-to addresses: {e}"))?;
@@ -117,12 +119,12 @@ async fn poll_ship_tos(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &
             report.unchanged += usize::from(!links.is_empty());
         } else {
             let rec = Recorder::default();
-            let result = api.customer_card(&record.customer_no, Some(code), &rec).await;
+            let result = nav.customer_card(&record.customer_no, Some(code), &rec).await;
             report.nav_requests += rec.len() as u32;
             audit_exchanges_for(rt, None, "customers", "read NAV customer", &rec);
             if let Some(nav_customer) = result.map_err(|e| e.to_string())? {
                 report.changed += 1;
-                sync_one(rt, api, woo, &nav_customer, report).await.map_err(|problem| format!("NAV customer {}: {problem}", record.customer_no))?;
+                sync_one(rt, nav, woo, &nav_customer, report).await.map_err(|problem| format!("NAV customer {}: {problem}", record.customer_no))?;
             }
         }
         if record.last_date_modified > newest {
@@ -135,7 +137,7 @@ async fn poll_ship_tos(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &
     Ok(())
 }
 
-async fn sync_one(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate::adapter::woo::Woo, nav_customer: &NavCustomerCard, report: &mut PollReport) -> Result<(), String> {
+async fn sync_one(rt: &Runtime, nav: &crate::adapter::nav::Nav, woo: &crate::adapter::woo::Woo, nav_customer: &NavCustomerCard, report: &mut PollReport) -> Result<(), String> {
     let links = rt.store.customer_links_for_nav(&nav_customer.number).map_err(|e| e.to_string())?;
     if links.is_empty() {
         return Ok(());
@@ -151,7 +153,7 @@ async fn sync_one(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate
     let mut nav_customer = nav_customer.clone();
     if let (Some(code), None) = (rt.settings.customers.ship_to_code.as_deref(), &nav_customer.ship_to_etag) {
         let rec = Recorder::default();
-        let result = api.read_ship_to(&mut nav_customer, code, &rec).await;
+        let result = nav.read_ship_to(&mut nav_customer, code, &rec).await;
         report.nav_requests += rec.len() as u32;
         audit_exchanges_for(rt, None, "customers", "read NAV ship-to address", &rec);
         result.map_err(|e| e.to_string())?;
@@ -159,11 +161,14 @@ async fn sync_one(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate
     let nav_customer = &nav_customer;
     let fingerprint = card_fingerprint(&nav_customer.card);
     for link in links {
+        let Some(woo_id) = link.link_key.strip_prefix("id:").and_then(|id| id.parse::<i64>().ok()) else { continue };
+        let _syncing = super::customer_lock(woo_id).await;
+        // What a job for this customer stored while we waited counts.
+        let Some(link) = rt.store.customer_link(&link.link_key).map_err(|e| e.to_string())? else { continue };
         if link.nav_fingerprint.as_deref() == Some(fingerprint.as_str()) {
             report.unchanged += 1;
             continue;
         }
-        let Some(woo_id) = link.link_key.strip_prefix("id:").and_then(|id| id.parse::<i64>().ok()) else { continue };
         let subject = format!("customer:{woo_id}");
         let trail = Trail { job_id: None, subject: &subject };
         let rec = Recorder::default();
@@ -173,7 +178,7 @@ async fn sync_one(rt: &Runtime, api: &crate::adapter::bc_api::BcApi, woo: &crate
             // Deleted in WooCommerce; its customer.deleted event removes the link.
             continue;
         };
-        match sync_pair(rt, api, woo, &trail, &link, &customer, nav_customer, &rec).await {
+        match sync_pair(rt, nav, woo, &trail, &link, &customer, nav_customer, &rec).await {
             Ok(summary) => report.synced.push(summary),
             Err(Outcome::Skipped(reason)) => report.synced.push(reason),
             Err(Outcome::Park(reason)) => {
