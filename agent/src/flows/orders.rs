@@ -487,7 +487,7 @@ async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
     let mut unmatched: Vec<&SalesLineDraft> = Vec::new();
     let mut keep = vec![false; nav_lines.len()];
     for wanted in &draft.lines {
-        let found = nav_lines.iter().enumerate().position(|(i, line)| !keep[i] && same_line(line, wanted));
+        let found = nav_lines.iter().enumerate().position(|(i, line)| !keep[i] && same_line(line, wanted, &rt.settings.refunds.amount_account));
         match found {
             Some(i) => keep[i] = true,
             None => unmatched.push(wanted),
@@ -530,7 +530,10 @@ async fn update(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: 
     }
 }
 
-fn same_line(nav: &crate::adapter::nav::NavSalesLine, wanted: &SalesLineDraft) -> bool {
+/// Whether a NAV line already says what a wanted line says. An amount refund's line is priced for
+/// its G/L account's tax rate once it is in NAV (`refunds::netting`), not at the order's average
+/// rate the draft carries: any negative line on the refund account stands for it.
+fn same_line(nav: &crate::adapter::nav::NavSalesLine, wanted: &SalesLineDraft, amount_account: &str) -> bool {
     let kind = match wanted.kind {
         LineKind::Item => "Item",
         LineKind::Account => "Account",
@@ -538,9 +541,10 @@ fn same_line(nav: &crate::adapter::nav::NavSalesLine, wanted: &SalesLineDraft) -
         LineKind::Comment => "Comment",
     };
     let same_kind = nav.line_type == kind || (wanted.kind == LineKind::Account && nav.line_type == "G_L_Account");
+    let repriced_refund = matches!(wanted.source, LineSource::Refund(_)) && wanted.number == amount_account && nav.unit_price < Decimal::ZERO;
     same_kind
         && nav.number == wanted.number
         && nav.quantity == wanted.quantity
-        && nav.unit_price.round_dp(5) == wanted.unit_price.round_dp(5)
+        && (repriced_refund || nav.unit_price.round_dp(5) == wanted.unit_price.round_dp(5))
         && nav.discount_amount.round_dp(2) == wanted.discount_amount.round_dp(2)
 }

@@ -494,3 +494,33 @@ async fn an_amount_refund_after_posting_on_a_mixed_rate_order_credits_exactly_th
     assert_eq!(money(&memos[0]["totalAmountIncludingTax"]), "2.00".parse::<Decimal>().unwrap(), "{}", memos[0]);
     stack.shutdown().await;
 }
+
+/// An amount refund before posting on an order with two tax rates: its line is priced again from
+/// the G/L account's rate so NAV's total meets WooCommerce's. A later edit of the order in
+/// WooCommerce keeps that line as it is — no average-rate line back, no rounding line, no hold.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_edited_after_an_amount_refund_keeps_the_refund_priced_for_navs_tax() {
+    let stack = stack_with("").await;
+    let placed = stack
+        .place_order(json!({"checkout": "classic", "customer_id": 2, "items": [{"sku": "1900-S", "quantity": 1}, {"sku": "BOOK-01", "quantity": 3}], "payment_method": "card"}))
+        .await
+        .unwrap();
+    stack.wait_idle(IDLE).await.unwrap();
+    refund(&stack, &placed, json!({"amount": "2.00", "reason": "late delivery"})).await;
+    stack.wait_idle(IDLE).await.unwrap();
+    let woo_total = |stack: &Stack| money(&stack.woo_order(id(&placed))["total"]) - "2.00".parse::<Decimal>().unwrap();
+    let nav = stack.sales_orders_for(&external(&placed))[0].clone();
+    assert_eq!(money(&nav["totalAmountIncludingTax"]), woo_total(&stack), "{nav}");
+    let refund_line = account_lines(&nav, "salesOrderLines", "8500");
+    assert_eq!(refund_line.len(), 1, "{nav}");
+
+    let change: woo_sim::control::admin::ChangeOrder = serde_json::from_value(json!({"billing": {"phone": "+44 113 496 2222"}})).unwrap();
+    stack.woo.control().change_order(id(&placed), change).await.unwrap();
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let nav = stack.sales_orders_for(&external(&placed))[0].clone();
+    assert_eq!(money(&nav["totalAmountIncludingTax"]), woo_total(&stack), "{nav}");
+    assert_eq!(account_lines(&nav, "salesOrderLines", "8500"), refund_line, "the refund line is kept as NAV's tax needs it");
+    assert!(account_lines(&nav, "salesOrderLines", "8400").is_empty(), "no rounding line: {nav}");
+    stack.shutdown().await;
+}

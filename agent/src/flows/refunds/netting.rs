@@ -54,9 +54,13 @@ fn same_object(nav: &NavOrderLine, wanted: &SalesLineDraft) -> bool {
     (nav.line_type == kind || (kind == "Account" && nav.line_type == "G_L_Account")) && nav.number == wanted.number
 }
 
-/// Item and refund lines keep their price; a shipping line's price is what a shipping refund lowers.
+/// Item lines keep their price; a shipping line's price is what a shipping refund lowers; an
+/// amount refund's line was priced again for its G/L account's tax rate (`reprice_amount_refund`)
+/// and stands for the refund at whatever negative price it has.
 fn same_price(nav: &NavOrderLine, wanted: &SalesLineDraft) -> bool {
-    matches!(wanted.source, LineSource::Shipping(_)) || nav.unit_price.round_dp(5) == wanted.unit_price.round_dp(5)
+    matches!(wanted.source, LineSource::Shipping(_))
+        || (matches!(wanted.source, LineSource::Refund(_)) && nav.unit_price < Decimal::ZERO)
+        || nav.unit_price.round_dp(5) == wanted.unit_price.round_dp(5)
 }
 
 /// An amount refund's line is priced at the order's average tax rate (WooCommerce gives an amount
@@ -145,7 +149,8 @@ pub async fn apply(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLink, nav_ord
         };
         used[index] = true;
         let line = &lines[index];
-        if line.quantity == wanted.quantity && line.unit_price.round_dp(5) == wanted.unit_price.round_dp(5) && line.discount_amount.round_dp(2) == wanted.discount_amount.round_dp(2) {
+        let refund_in_place = matches!(wanted.source, LineSource::Refund(_)) && line.quantity == wanted.quantity;
+        if refund_in_place || (line.quantity == wanted.quantity && line.unit_price.round_dp(5) == wanted.unit_price.round_dp(5) && line.discount_amount.round_dp(2) == wanted.discount_amount.round_dp(2)) {
             continue;
         }
         if wanted.quantity < line.shipped {
