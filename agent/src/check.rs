@@ -53,6 +53,15 @@ pub async fn live_check(rt: &Runtime, request_id: &str) -> CheckReport {
                             }
                             Err(e) => checks.push(item("nav.items", false, started.elapsed().as_millis() as u64, explain(&e))),
                         }
+                        if let Some(code) = rt.settings.customers.ship_to_code.as_deref() {
+                            let started = Instant::now();
+                            let result = nav.page_services().probe_ship_to(&rec).await;
+                            let millis = started.elapsed().as_millis() as u64;
+                            checks.push(match result {
+                                Ok(()) => item("nav.ship_to_page", true, millis, format!("Ship-to Address page readable (shipping addresses go to code {code})")),
+                                Err(e) => item("nav.ship_to_page", false, millis, explain(&e)),
+                            });
+                        }
                     } else {
                         checks.push(item("nav.company", false, millis, format!(
                             "company {company:?} was not found; the server has: {}. Copy the exact name into the settings",

@@ -352,6 +352,18 @@ impl NavPages {
         Ok(answer.json::<PageShipTo>(System::Nav)?.etag)
     }
 
+    /// Whether the Ship-to Address page answers (one record at most); names the service on a 404.
+    pub async fn probe_ship_to(&self, rec: &Recorder) -> AdapterResult<()> {
+        match self.send(Method::GET, format!("{}?$top=1", self.url(&self.names.ship_to)), None, None, rec).await {
+            Ok(_) => Ok(()),
+            Err(AdapterError::NotFound { system, what }) => Err(AdapterError::NotFound {
+                system,
+                what: format!("Ship-to Address page web service {:?} ({what}): publish page 300 under that name, or set nav.pages.ship_to", self.names.ship_to),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Ship-to Address records `code` modified on or after `date` (YYYY-MM-DD): page 300 keeps a
     /// date only, so a poll re-reads the whole day and compares fingerprints.
     pub async fn ship_tos_modified_since(&self, code: &str, date: &str, rec: &Recorder) -> AdapterResult<Vec<PageShipTo>> {

@@ -49,6 +49,25 @@ async fn check_explains_a_refused_on_premises_port() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn check_reads_the_ship_to_page_when_ship_to_records_are_synced() {
+    let published = Stack::start(StackOptions { start_agent: false, extra_toml: "[customers]\nship_to_code = \"WEB\"\n".into(), ..Default::default() }).await.unwrap();
+    let (ok, text) = check_output(&published);
+    assert!(ok && text.contains("Ship-to Address page readable"), "{text}");
+    published.shutdown().await;
+    let unpublished = Stack::start(StackOptions {
+        start_agent: false,
+        extra_toml: "[customers]\nship_to_code = \"WEB\"\n\n[nav.pages]\nship_to = \"ShipTo\"\n".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (ok, text) = check_output(&unpublished);
+    assert!(!ok);
+    assert!(text.contains("nav.ship_to_page") && text.contains("publish page 300") && text.contains("\"ShipTo\""), "{text}");
+    unpublished.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn settings_saved_in_wp_admin_reach_the_running_agent() {
     // The file names only the agent's paths and WooCommerce; NAV comes from WP admin.
     let stack = Stack::start(StackOptions { extra_toml: String::new(), ..Default::default() }).await.unwrap();
