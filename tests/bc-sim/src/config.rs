@@ -109,6 +109,11 @@ pub struct PageServices {
     pub sales_order: String,
     pub sales_order_lines: String,
     pub ship_to: String,
+    pub credit_memo: String,
+    pub credit_memo_lines: String,
+    pub posted_invoice: String,
+    pub posted_invoice_lines: String,
+    pub posted_credit_memo: String,
 }
 
 impl Default for PageServices {
@@ -119,6 +124,11 @@ impl Default for PageServices {
             sales_order: "SalesOrder".into(),
             sales_order_lines: "SalesOrderSalesLines".into(),
             ship_to: "ShipToAddress".into(),
+            credit_memo: "SalesCreditMemo".into(),
+            credit_memo_lines: "SalesCreditMemoSalesLines".into(),
+            posted_invoice: "PostedSalesInvoice".into(),
+            posted_invoice_lines: "PostedSalesInvoiceSalesInvLines".into(),
+            posted_credit_memo: "PostedSalesCreditMemo".into(),
         }
     }
 }

@@ -206,6 +206,7 @@ impl Args {
                 sales_order: self.page_sales_order,
                 sales_order_lines: self.page_sales_order_lines,
                 ship_to: self.page_ship_to,
+                ..PageServices::default()
             },
         }
     }

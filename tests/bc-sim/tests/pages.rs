@@ -353,3 +353,63 @@ async fn ship_to_address_page_creates_and_updates_without_touching_the_customer(
     assert_eq!(gone.status(), 404);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn credit_memos_apply_to_posted_invoices_found_by_order_number() {
+    let sim = Sim::start().await;
+    let base = company_path(&sim);
+    let order = page(&sim, Method::POST, &format!("{base}/SalesOrder"))
+        .json(&json!({"Sell_to_Customer_No": "20000", "External_Document_No": "wc-3001"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order.status(), 201);
+    let order: Value = order.json().await.unwrap();
+    let number = order["No"].as_str().unwrap().to_string();
+    let lines_url = format!("{base}/SalesOrder(Document_Type='Order',No='{number}')/SalesOrderSalesLines");
+    let line = page(&sim, Method::POST, &lines_url).json(&json!({"Type": "Item", "No": "1900-S", "Quantity": 2})).send().await.unwrap();
+    assert_eq!(line.status(), 201);
+    let invoice = sim.control().post_sales_order(None, &number, None).unwrap();
+
+    // The posted invoice, found by its order number, with its lines.
+    let found = page_json(&sim, &format!("{base}/PostedSalesInvoice?$filter=Order_No eq '{number}'&$expand=PostedSalesInvoiceSalesInvLines")).await;
+    let posted = &found["value"][0];
+    assert_eq!(posted["External_Document_No"], "WC-3001");
+    assert_eq!(posted["No"].as_str(), invoice.invoice_number.as_deref());
+    assert_eq!(posted["PostedSalesInvoiceSalesInvLines"][0]["No"], "1900-S");
+    assert!(posted["Amount_Including_VAT"].as_f64().unwrap() > 0.0);
+    let refused = page(&sim, Method::POST, &format!("{base}/PostedSalesInvoice")).json(&json!({"No": "X"})).send().await.unwrap();
+    assert_eq!(refused.status(), 405, "posted documents are read-only");
+
+    // A draft credit memo applied to it, with a line added through the containment.
+    let memo = page(&sim, Method::POST, &format!("{base}/SalesCreditMemo"))
+        .json(&json!({"Sell_to_Customer_No": "20000", "External_Document_No": "wc-3001-r1", "Applies_to_Doc_Type": "Invoice",
+                      "Applies_to_Doc_No": posted["No"], "Prices_Including_VAT": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(memo.status(), 201);
+    let memo: Value = memo.json().await.unwrap();
+    assert_eq!(memo["Document_Type"], "Credit_x0020_Memo");
+    assert_eq!(memo["Applies_to_Doc_No"], posted["No"]);
+    let memo_url = format!("{base}/SalesCreditMemo(Document_Type='Credit Memo',No='{}')", memo["No"].as_str().unwrap());
+    let line = page(&sim, Method::POST, &format!("{memo_url}/SalesCreditMemoSalesLines"))
+        .json(&json!({"Type": "Item", "No": "1900-S", "Quantity": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(line.status(), 201, "{}", line.text().await.unwrap());
+    let listed = page_json(&sim, &format!("{base}/SalesCreditMemo?$filter=External_Document_No eq 'WC-3001-R1'&$expand=SalesCreditMemoSalesLines")).await;
+    assert_eq!(listed["value"][0]["SalesCreditMemoSalesLines"][0]["Quantity"], 1);
+    let unknown = page(&sim, Method::POST, &format!("{base}/SalesCreditMemo"))
+        .json(&json!({"Sell_to_Customer_No": "20000", "Applies_to_Doc_Type": "Invoice", "Applies_to_Doc_No": "NOPE"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400, "an invoice that does not exist");
+    let none = page_json(&sim, &format!("{base}/PostedSalesCreditMemo?$filter=External_Document_No eq 'WC-3001-R1'")).await;
+    assert_eq!(none["value"].as_array().unwrap().len(), 0, "a draft is not posted");
+    let deleted = page(&sim, Method::DELETE, &memo_url).header("If-Match", "*").send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    sim.shutdown().await;
+}

@@ -1,9 +1,11 @@
-//! The published pages: Customer Card (page 21), Item Card (30), Sales Order (42) with its lines
-//! subpage, Ship-to Address (300), and the built-in `Company` service. Fields are declared by their AL caption; the
+//! The published pages: Customer Card (page 21), Item Card (30), Sales Order (42) and Sales Credit
+//! Memo (44) with their lines subpages, Posted Sales Invoice (132) with its lines, Posted Sales
+//! Credit Memo (134), Ship-to Address (300), and the built-in `Company` service. Fields are declared by their AL caption; the
 //! EDMX property names are derived with BC's mangling rules, and the service names come from
 //! the configuration, so the definitions are built once per simulator.
 
 use crate::config::PageServices;
+use crate::store::sales::DocKind;
 use crate::odata::schema::{Access, EnumDef, Nav, Prop, SetDef, Ty, CUSTOMER_BLOCKED, ITEM_TYPE, SALES_LINE_TYPE};
 
 pub static DOCUMENT_TYPE: EnumDef = EnumDef {
@@ -25,9 +27,15 @@ pub static STATUS: EnumDef = EnumDef {
 
 pub static SHIPPING_ADVICE: EnumDef = EnumDef { name: "Shipping_Advice", members: &[("Partial", 0), ("Complete", 1)] };
 
+/// `Applies-to Doc. Type` (enum Gen. Journal Document Type).
+pub static APPLIES_TO_DOC_TYPE: EnumDef = EnumDef {
+    name: "Applies_to_Doc_Type",
+    members: &[("_x0020_", 0), ("Payment", 1), ("Invoice", 2), ("Credit_x0020_Memo", 3), ("Finance_x0020_Charge_x0020_Memo", 4), ("Reminder", 5), ("Refund", 6)],
+};
+
 /// Enum types of the page services' `$metadata`.
 pub static PAGE_ENUMS: &[&EnumDef] =
-    &[&DOCUMENT_TYPE, &STATUS, &SHIPPING_ADVICE, &CUSTOMER_BLOCKED, &ITEM_TYPE, &SALES_LINE_TYPE];
+    &[&DOCUMENT_TYPE, &STATUS, &SHIPPING_ADVICE, &APPLIES_TO_DOC_TYPE, &CUSTOMER_BLOCKED, &ITEM_TYPE, &SALES_LINE_TYPE];
 
 /// EDMX name of a page field (reference §1.4): spaces → `_`, dots removed, parentheses removed,
 /// `/` and `-` → `_`, `'` → `_x0027_`, `%` → `Percent`, `[`/`]` → `_x005B_`/`_x005D_`.
@@ -197,6 +205,76 @@ const LINE_FIELDS: &[Field] = &[
     f("Shipment Date", Date, 0),
 ];
 
+/// Page 44 "Sales Credit Memo" (drafts; posting is not a page web service operation).
+const CREDIT_MEMO_FIELDS: &[Field] = &[
+    ro("Document Type", Ty::Enum(&DOCUMENT_TYPE)),
+    ro("No.", Code),
+    f("Sell-to Customer No.", Code, 20),
+    ro("Sell-to Customer Name", Text),
+    f("External Document No.", Code, 35),
+    f("Posting Date", Date, 0),
+    f("Document Date", Date, 0),
+    f("Currency Code", Code, 10),
+    f("Prices Including VAT", Bool, 0),
+    f("Applies-to Doc. Type", Ty::Enum(&APPLIES_TO_DOC_TYPE), 0),
+    f("Applies-to Doc. No.", Code, 20),
+    ro("Status", Ty::Enum(&STATUS)),
+];
+
+/// Page 96 "Sales Cr. Memo Subform".
+const CREDIT_MEMO_LINE_FIELDS: &[Field] = &[
+    ro("Document Type", Ty::Enum(&DOCUMENT_TYPE)),
+    ro("Document No.", Code),
+    f("Line No.", Int, 0),
+    f("Type", Ty::Enum(&SALES_LINE_TYPE), 0),
+    f("No.", Code, 20),
+    f("Variant Code", Code, 10),
+    f("Description", Text, 100),
+    f("Quantity", Decimal, 0),
+    f("Unit Price", Decimal, 0),
+    f("Line Discount Amount", Decimal, 0),
+    ro("Line Amount", Decimal),
+];
+
+/// Page 132 "Posted Sales Invoice" (read-only).
+const POSTED_INVOICE_FIELDS: &[Field] = &[
+    ro("No.", Code),
+    ro("Order No.", Code),
+    ro("External Document No.", Code),
+    ro("Sell-to Customer No.", Code),
+    ro("Posting Date", Date),
+    ro("Currency Code", Code),
+    ro("Prices Including VAT", Bool),
+    ro("Amount", Decimal),
+    ro("Amount Including VAT", Decimal),
+];
+
+/// Page 133 "Posted Sales Invoice Subform" (read-only).
+const POSTED_LINE_FIELDS: &[Field] = &[
+    ro("Document No.", Code),
+    ro("Line No.", Int),
+    ro("Type", Ty::Enum(&SALES_LINE_TYPE)),
+    ro("No.", Code),
+    ro("Variant Code", Code),
+    ro("Description", Text),
+    ro("Quantity", Decimal),
+    ro("Unit Price", Decimal),
+    ro("Line Discount Amount", Decimal),
+    ro("Line Amount", Decimal),
+];
+
+/// Page 134 "Posted Sales Credit Memo" (read-only).
+const POSTED_CREDIT_MEMO_FIELDS: &[Field] = &[
+    ro("No.", Code),
+    ro("External Document No.", Code),
+    ro("Sell-to Customer No.", Code),
+    ro("Applies-to Doc. Type", Ty::Enum(&APPLIES_TO_DOC_TYPE)),
+    ro("Applies-to Doc. No.", Code),
+    ro("Posting Date", Date),
+    ro("Amount", Decimal),
+    ro("Amount Including VAT", Decimal),
+];
+
 /// Page 300 "Ship-to Address". `Customer No.` is not shown on the card (it comes from the
 /// customer's link), but key fields are always part of a published page's entity.
 const SHIP_TO_FIELDS: &[Field] = &[
@@ -224,11 +302,43 @@ pub struct PageDefs {
     pub order: &'static SetDef,
     pub lines: &'static SetDef,
     pub ship_to: &'static SetDef,
+    pub credit_memo: &'static SetDef,
+    pub credit_memo_lines: &'static SetDef,
+    pub posted_invoice: &'static SetDef,
+    pub posted_invoice_lines: &'static SetDef,
+    pub posted_credit_memo: &'static SetDef,
 }
 
 impl PageDefs {
-    pub fn all(&self) -> [&'static SetDef; 6] {
-        [self.company, self.customer, self.item, self.order, self.lines, self.ship_to]
+    pub fn all(&self) -> [&'static SetDef; 11] {
+        [
+            self.company,
+            self.customer,
+            self.item,
+            self.order,
+            self.lines,
+            self.ship_to,
+            self.credit_memo,
+            self.credit_memo_lines,
+            self.posted_invoice,
+            self.posted_invoice_lines,
+            self.posted_credit_memo,
+        ]
+    }
+
+    /// The sales document pages: header, lines subpage, the documents shown, whether posted.
+    pub fn documents(&self) -> [(&'static SetDef, Option<&'static SetDef>, DocKind, bool); 4] {
+        [
+            (self.order, Some(self.lines), DocKind::Order, false),
+            (self.credit_memo, Some(self.credit_memo_lines), DocKind::CreditMemo, false),
+            (self.posted_invoice, Some(self.posted_invoice_lines), DocKind::Invoice, true),
+            (self.posted_credit_memo, None, DocKind::CreditMemo, true),
+        ]
+    }
+
+    /// The document page a header or lines service belongs to.
+    pub fn document(&self, name: &str) -> Option<(&'static SetDef, Option<&'static SetDef>, DocKind, bool)> {
+        self.documents().into_iter().find(|(header, lines, ..)| header.name == name || lines.is_some_and(|l| l.name == name))
     }
 
     pub fn by_name(&self, name: &str) -> Option<&'static SetDef> {
@@ -281,6 +391,8 @@ fn define(page: Page) -> &'static SetDef {
 
 pub fn build(services: &PageServices) -> PageDefs {
     let lines_name = leak(services.sales_order_lines.clone());
+    let credit_memo_lines = leak(services.credit_memo_lines.clone());
+    let posted_invoice_lines = leak(services.posted_invoice_lines.clone());
     PageDefs {
         company: define(Page {
             service: "Company".into(),
@@ -321,6 +433,46 @@ pub fn build(services: &PageServices) -> PageDefs {
             navs: Vec::new(),
             writable: true,
             table: "Sales Line",
+        }),
+        credit_memo: define(Page {
+            service: services.credit_memo.clone(),
+            fields: CREDIT_MEMO_FIELDS,
+            key: &["Document Type", "No."],
+            navs: vec![Nav { name: credit_memo_lines, target: credit_memo_lines, many: true }],
+            writable: true,
+            table: "Sales Header",
+        }),
+        credit_memo_lines: define(Page {
+            service: services.credit_memo_lines.clone(),
+            fields: CREDIT_MEMO_LINE_FIELDS,
+            key: &["Document Type", "Document No.", "Line No."],
+            navs: Vec::new(),
+            writable: true,
+            table: "Sales Line",
+        }),
+        posted_invoice: define(Page {
+            service: services.posted_invoice.clone(),
+            fields: POSTED_INVOICE_FIELDS,
+            key: &["No."],
+            navs: vec![Nav { name: posted_invoice_lines, target: posted_invoice_lines, many: true }],
+            writable: false,
+            table: "Sales Invoice Header",
+        }),
+        posted_invoice_lines: define(Page {
+            service: services.posted_invoice_lines.clone(),
+            fields: POSTED_LINE_FIELDS,
+            key: &["Document No.", "Line No."],
+            navs: Vec::new(),
+            writable: false,
+            table: "Sales Invoice Line",
+        }),
+        posted_credit_memo: define(Page {
+            service: services.posted_credit_memo.clone(),
+            fields: POSTED_CREDIT_MEMO_FIELDS,
+            key: &["No."],
+            navs: Vec::new(),
+            writable: false,
+            table: "Sales Cr.Memo Header",
         }),
         ship_to: define(Page {
             service: services.ship_to.clone(),

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 pub use defs::PageDefs;
-use rows::{CompanyPage, CustomerPage, ItemPage, LinePage, OrderPage, ShipToPage};
+use rows::{CompanyPage, CustomerPage, DocumentPage, ItemPage, LinePage, ShipToPage};
 
 use crate::api::read::page_size;
 use crate::api::write::{body_of, check_if_match};
@@ -75,10 +75,11 @@ fn resolve(sim: &Sim, store: &Store, req: &Request) -> ApiResult<Target> {
     let mut context = format!("{prefix}{}", service.name);
     match rest {
         [_] => Ok(Target::Page { company, def, key: service.key.clone(), order: None, context }),
-        [order, nested] if def.name == defs.order.name && nested.name == defs.lines.name => {
-            let key = order.key.clone().ok_or_else(|| ApiError::syntax("Bad Request - Error in query syntax."))?;
+        [header, nested] if defs.document(def.name).is_some_and(|(h, lines, ..)| h.name == def.name && lines.is_some_and(|l| l.name == nested.name)) => {
+            let key = header.key.clone().ok_or_else(|| ApiError::syntax("Bad Request - Error in query syntax."))?;
+            let lines = defs.by_name(&nested.name).ok_or_else(|| ApiError::resource_not_found(&nested.name))?;
             context = format!("{context}({key})/{}", nested.name);
-            Ok(Target::Page { company, def: defs.lines, key: nested.key.clone(), order: Some(key), context })
+            Ok(Target::Page { company, def: lines, key: nested.key.clone(), order: Some(key), context })
         }
         _ => Err(ApiError::resource_not_found(&rest[rest.len() - 1].name)),
     }
@@ -103,18 +104,37 @@ fn key_value(key: &str, name: &str) -> ApiResult<String> {
         .ok_or_else(|| ApiError::syntax("Bad Request - Error in query syntax."))
 }
 
-/// The order a `SalesOrder(Document_Type='Order',No='…')` key names.
-fn order_id(co: &Company, key: &str) -> ApiResult<Uuid> {
-    let keys = named_keys(key)?;
-    let value = |name: &str| keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let (Some(document_type), Some(number)) = (value("Document_Type"), value("No")) else {
-        return Err(ApiError::syntax("Bad Request - Error in query syntax."));
+/// The document a key names: `SalesOrder(Document_Type='Order',No='…')`,
+/// `SalesCreditMemo(Document_Type='Credit Memo',No='…')`, `PostedSalesInvoice('…')`.
+fn document_id(co: &Company, kind: DocKind, posted: bool, key: &str) -> ApiResult<Uuid> {
+    let (document_type, number) = if posted {
+        (None, key_value(key, "No")?)
+    } else {
+        let keys = named_keys(key)?;
+        let value = |name: &str| keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let (Some(document_type), Some(number)) = (value("Document_Type"), value("No")) else {
+            return Err(ApiError::syntax("Bad Request - Error in query syntax."));
+        };
+        (Some(document_type), number)
     };
-    let found = if document_type == "Order" { co.orders.by_number(number) } else { None };
-    found.map(|d| d.id).ok_or_else(|| {
-        ApiError::record_not_found("Sales Header", &format!("Document Type='{document_type}',No.='{number}'"))
-    })
+    let wanted = match kind {
+        DocKind::Order => "Order",
+        DocKind::CreditMemo => "Credit Memo",
+        DocKind::Invoice => "Invoice",
+        DocKind::Shipment => "Shipment",
+    };
+    let found = co.docs(kind).by_number(&number).filter(|d| d.posted == posted);
+    match (found, document_type) {
+        (Some(doc), None) => Ok(doc.id),
+        (Some(doc), Some(t)) if t == wanted => Ok(doc.id),
+        (_, Some(t)) => Err(ApiError::record_not_found("Sales Header", &format!("Document Type='{t}',No.='{number}'"))),
+        (None, None) => Err(ApiError::record_not_found(
+            if kind == DocKind::Invoice { "Sales Invoice Header" } else { "Sales Cr.Memo Header" },
+            &format!("No.='{number}'"),
+        )),
+    }
 }
+
 
 /// Customer number and code of a `ShipToAddress(Customer_No='…',Code='…')` key.
 fn ship_to_key(key: &str) -> ApiResult<(String, String)> {
@@ -130,26 +150,22 @@ fn ship_to_not_found(customer: &str, code: &str) -> ApiError {
     ApiError::record_not_found("Ship-to Address", &format!("Customer No.='{customer}',Code='{code}'"))
 }
 
-fn line_id(co: &Company, order: Option<&str>, key: &str) -> ApiResult<Uuid> {
+/// The line a `…Lines(Document_Type='…',Document_No='…',Line_No=…)` key names, within the header
+/// `header` names when reached through it.
+fn line_id(co: &Company, kind: DocKind, posted: bool, header: Option<&str>, key: &str) -> ApiResult<Uuid> {
     let keys = named_keys(key)?;
     let value = |name: &str| keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (Some(number), Some(line)) = (value("Document_No"), value("Line_No")) else {
         return Err(ApiError::syntax("Bad Request - Error in query syntax."));
     };
-    let doc = co.orders.by_number(&number);
-    if let (Some(order), Some(doc)) = (order, doc) {
-        if order_id(co, order)? != doc.id {
-            return Err(ApiError::record_not_found(
-                "Sales Line",
-                &format!("Document No.='{number}',Line No.='{line}'"),
-            ));
+    let doc = co.docs(kind).by_number(&number).filter(|d| d.posted == posted);
+    if let (Some(header), Some(doc)) = (header, doc) {
+        if document_id(co, kind, posted, header)? != doc.id {
+            return Err(ApiError::record_not_found("Sales Line", &format!("Document No.='{number}',Line No.='{line}'")));
         }
     }
     doc.and_then(|d| d.lines.iter().find(|l| l.sequence.to_string() == line)).map(|l| l.id).ok_or_else(|| {
-        ApiError::record_not_found(
-            "Sales Line",
-            &format!("Document Type='Order',Document No.='{number}',Line No.='{line}'"),
-        )
+        ApiError::record_not_found("Sales Line", &format!("Document No.='{number}',Line No.='{line}'"))
     })
 }
 
@@ -190,36 +206,40 @@ impl<'a> View<'a> {
         Ok(Box::new(ShipToPage { def: self.def, customer: customer_rec, ship_to }))
     }
 
-    fn order(&self, id: Uuid) -> ApiResult<PageRow<'a>> {
+    fn document(&self, kind: DocKind, id: Uuid) -> ApiResult<PageRow<'a>> {
         let co = self.co;
-        let doc = co.orders.get(id).ok_or_else(|| headers::not_found(DocKind::Order, id))?;
-        Ok(Box::new(OrderPage { def: self.def, lines_def: self.sim.pages.lines, co, doc }))
+        let doc = co.docs(kind).get(id).ok_or_else(|| headers::not_found(kind, id))?;
+        let lines_def = self.sim.pages.document(self.def.name).and_then(|(_, lines, ..)| lines).unwrap_or(self.def);
+        Ok(Box::new(DocumentPage { def: self.def, lines_def, co, doc }))
     }
 
-    fn line(&self, id: Uuid) -> ApiResult<PageRow<'a>> {
-        let doc = self.co.orders.with_line(id).ok_or_else(|| lines::not_found(id))?;
+    fn line(&self, kind: DocKind, id: Uuid) -> ApiResult<PageRow<'a>> {
+        let doc = self.co.docs(kind).with_line(id).ok_or_else(|| lines::not_found(id))?;
         let line = doc.line(id).ok_or_else(|| lines::not_found(id))?;
         Ok(Box::new(LinePage { def: self.def, doc, line }))
     }
 
-    /// The entity a key names.
-    fn entity(&self, key: &str, order: Option<&str>) -> ApiResult<PageRow<'a>> {
+    /// The entity a key names (`header`: the document's key when reached through it).
+    fn entity(&self, key: &str, header: Option<&str>) -> ApiResult<PageRow<'a>> {
         let defs = &self.sim.pages;
         if self.def.name == defs.customer.name {
             self.customer(&key_value(key, "No")?)
         } else if self.def.name == defs.item.name {
             self.item(&key_value(key, "No")?)
-        } else if self.def.name == defs.order.name {
-            self.order(order_id(self.co, key)?)
         } else if self.def.name == defs.ship_to.name {
             let (customer, code) = ship_to_key(key)?;
             self.ship_to(&customer, &code)
         } else {
-            self.line(line_id(self.co, order, key)?)
+            let (head, _, kind, posted) = defs.document(self.def.name).ok_or_else(|| ApiError::resource_not_found(self.def.name))?;
+            if head.name == self.def.name {
+                self.document(kind, document_id(self.co, kind, posted, key)?)
+            } else {
+                self.line(kind, line_id(self.co, kind, posted, header, key)?)
+            }
         }
     }
 
-    fn list(&self, order: Option<&str>, size: usize) -> ApiResult<Page> {
+    fn list(&self, header: Option<&str>, size: usize) -> ApiResult<Page> {
         let (co, def, query) = (self.co, self.def, self.query);
         let defs = &self.sim.pages;
         fn text(cursor: Option<&crate::odata::listing::Cursor>) -> Option<&str> {
@@ -229,37 +249,41 @@ impl<'a> View<'a> {
             }
         }
         if def.name == defs.customer.name {
-            page(query, size, true, |after| {
+            return page(query, size, true, |after| {
                 co.customers
                     .iter_after(text(after))
                     .map(move |customer| Box::new(CustomerPage { def, co, customer }) as PageRow<'_>)
-            })
-        } else if def.name == defs.item.name {
+            });
+        }
+        if def.name == defs.item.name {
             let (locations, variants) = (query.flow_filter("Location_Filter"), query.flow_filter("Variant_Filter"));
-            page(query, size, true, |after| {
+            return page(query, size, true, |after| {
                 co.items
                     .iter_after(text(after))
                     .map(move |item| Box::new(ItemPage { def, co, item, locations, variants }) as PageRow<'_>)
-            })
-        } else if def.name == defs.ship_to.name {
-            page(query, size, false, |_| {
+            });
+        }
+        if def.name == defs.ship_to.name {
+            return page(query, size, false, |_| {
                 co.customers.iter().flat_map(move |customer| {
                     customer.ship_to.iter().map(move |ship_to| Box::new(ShipToPage { def, customer, ship_to }) as PageRow<'_>)
                 })
-            })
-        } else if def.name == defs.order.name {
-            let lines_def = defs.lines;
-            page(query, size, false, |_| {
-                co.orders.iter().map(move |doc| Box::new(OrderPage { def, lines_def, co, doc }) as PageRow<'_>)
-            })
-        } else {
-            let only = order.map(|key| order_id(co, key)).transpose()?;
-            page(query, size, false, |_| {
-                co.orders.iter().filter(move |d| only.is_none_or(|id| d.id == id)).flat_map(move |doc| {
-                    doc.lines.iter().map(move |line| Box::new(LinePage { def, doc, line }) as PageRow<'_>)
-                })
-            })
+            });
         }
+        let (head, lines_def, kind, posted) = defs.document(def.name).ok_or_else(|| ApiError::resource_not_found(def.name))?;
+        let docs = co.docs(kind);
+        if head.name == def.name {
+            let lines_def = lines_def.unwrap_or(def);
+            return page(query, size, false, |_| {
+                docs.iter().filter(move |d| d.posted == posted).map(move |doc| Box::new(DocumentPage { def, lines_def, co, doc }) as PageRow<'_>)
+            });
+        }
+        let only = header.map(|key| document_id(co, kind, posted, key)).transpose()?;
+        page(query, size, false, |_| {
+            docs.iter().filter(move |d| d.posted == posted && only.is_none_or(|id| d.id == id)).flat_map(move |doc| {
+                doc.lines.iter().map(move |line| Box::new(LinePage { def, doc, line }) as PageRow<'_>)
+            })
+        })
     }
 }
 
@@ -343,8 +367,8 @@ fn read(sim: &Sim, req: &Request) -> ApiResult<Reply> {
         }
         Target::Page { company, def, key, order, context } => {
             let co = store.company(company).ok_or_else(|| ApiError::company_not_found(&company.to_string()))?;
-            let lines_def = sim.pages.lines;
-            let query = parse_query(def, &req.query, &|name| (name == lines_def.name).then_some(lines_def))?;
+            let lines_def = sim.pages.document(def.name).and_then(|(head, lines, ..)| lines.filter(|_| head.name == def.name));
+            let query = parse_query(def, &req.query, &|name| lines_def.filter(|l| l.name == name))?;
             let view = View { sim, co, def, query: &query };
             match key {
                 Some(key) => entity_reply(req, &context, &view.entity(&key, order.as_deref())?, &query, StatusCode::OK),
@@ -365,13 +389,16 @@ fn reread<'a>(
     let defs = &sim.pages;
     let view = View { sim, co, def, query };
     if def.name == defs.customer.name {
-        view.customer(&co.customers.get(id).map(|c| c.number.clone()).unwrap_or_default())
-    } else if def.name == defs.item.name {
-        view.item(&co.items.get(id).map(|i| i.number.clone()).unwrap_or_default())
-    } else if def.name == defs.order.name {
-        view.order(id)
+        return view.customer(&co.customers.get(id).map(|c| c.number.clone()).unwrap_or_default());
+    }
+    if def.name == defs.item.name {
+        return view.item(&co.items.get(id).map(|i| i.number.clone()).unwrap_or_default());
+    }
+    let (head, _, kind, _) = defs.document(def.name).ok_or_else(|| ApiError::resource_not_found(def.name))?;
+    if head.name == def.name {
+        view.document(kind, id)
     } else {
-        view.line(id)
+        view.line(kind, id)
     }
 }
 
@@ -394,15 +421,21 @@ fn written(
 fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
     let mut store = sim.store_mut();
     let target = resolve(sim, &store, req)?;
-    let Target::Page { company, def, key, order, context } = target else {
+    let Target::Page { company, def, key, order: header, context } = target else {
         return Err(ApiError::method_not_allowed(req.method.as_str(), &req.path, "Collection"));
     };
+    if !def.insert {
+        // Posted documents: read-only pages.
+        return Err(ApiError::method_not_allowed(req.method.as_str(), def.name, if key.is_some() { "Entity" } else { "Collection" }));
+    }
     let defs = sim.pages;
     let co = store.company_mut(company).ok_or_else(|| ApiError::company_not_found(&company.to_string()))?;
     let query = Query::default();
     if def.name == defs.ship_to.name {
         return write_ship_to(sim, req, co, def, key.as_deref(), &context);
     }
+    // A sales document page: (kind, whether this is its header page).
+    let document = defs.document(def.name).map(|(head, _, kind, _)| (kind, head.name == def.name));
     let id_of = |co: &Company, key: &str| -> ApiResult<Uuid> {
         if def.name == defs.customer.name {
             let number = key_value(key, "No")?;
@@ -416,10 +449,12 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
                 .by_key(&number)
                 .map(|i| i.id)
                 .ok_or_else(|| ApiError::record_not_found("Item", &format!("No.='{number}'")))
-        } else if def.name == defs.order.name {
-            order_id(co, key)
         } else {
-            line_id(co, order.as_deref(), key)
+            match document {
+                Some((kind, true)) => document_id(co, kind, false, key),
+                Some((kind, false)) => line_id(co, kind, false, header.as_deref(), key),
+                None => Err(ApiError::resource_not_found(def.name)),
+            }
         }
     };
     let reread =
@@ -432,13 +467,18 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
                 write::create_customer(&mut ctx, def, &body)?
             } else if def.name == defs.item.name {
                 write::create_item(&mut ctx, def, &body)?
-            } else if def.name == defs.order.name {
-                write::create_order(&mut ctx, def, &body)?
             } else {
-                let order =
-                    order.as_deref().ok_or_else(|| ApiError::method_not_allowed("POST", def.name, "Collection"))?;
-                let order = order_id(ctx.co, order)?;
-                write::create_line(&mut ctx, def, order, &body)?
+                match document {
+                    Some((DocKind::Order, true)) => write::create_order(&mut ctx, def, &body)?,
+                    Some((DocKind::CreditMemo, true)) => write::create_credit_memo(&mut ctx, def, &body)?,
+                    Some((kind, false)) => {
+                        let header =
+                            header.as_deref().ok_or_else(|| ApiError::method_not_allowed("POST", def.name, "Collection"))?;
+                        let header = document_id(ctx.co, kind, false, header)?;
+                        write::create_line(&mut ctx, def, kind, header, &body)?
+                    }
+                    _ => return Err(ApiError::method_not_allowed("POST", def.name, "Collection")),
+                }
             };
             written(req, &context, reread(co, id), StatusCode::CREATED)
         }
@@ -451,10 +491,13 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
                 write::update_customer(&mut ctx, def, id, &body)?;
             } else if def.name == defs.item.name {
                 write::update_item(&mut ctx, def, id, &body)?;
-            } else if def.name == defs.order.name {
-                write::update_order(&mut ctx, def, id, &body)?;
             } else {
-                write::update_line(&mut ctx, def, id, &body)?;
+                match document {
+                    Some((DocKind::Order, true)) => write::update_order(&mut ctx, def, id, &body)?,
+                    Some((DocKind::CreditMemo, true)) => write::update_credit_memo(&mut ctx, def, id, &body)?,
+                    Some((kind, false)) => write::update_line(&mut ctx, def, kind, id, &body)?,
+                    _ => return Err(ApiError::method_not_allowed("PATCH", def.name, "Entity")),
+                }
             }
             written(req, &context, reread(co, id), StatusCode::OK)
         }
@@ -466,10 +509,12 @@ fn write(sim: &Sim, req: &Request) -> ApiResult<Reply> {
                 crate::entities::customers::delete(&mut ctx, id)?;
             } else if def.name == defs.item.name {
                 items::delete(&mut ctx, id)?;
-            } else if def.name == defs.order.name {
-                headers::delete(&mut ctx, DocKind::Order, id)?;
             } else {
-                lines::delete(&mut ctx, DocKind::Order, id)?;
+                match document {
+                    Some((kind, true)) => headers::delete(&mut ctx, kind, id)?,
+                    Some((kind, false)) => lines::delete(&mut ctx, kind, id)?,
+                    None => return Err(ApiError::method_not_allowed("DELETE", def.name, "Entity")),
+                }
             }
             Ok(Reply::no_content())
         }

@@ -12,10 +12,10 @@ use crate::odata::query::Query;
 use crate::odata::schema::{Nav, SetDef, CUSTOMER_BLOCKED, ITEM_TYPE, SALES_LINE_TYPE};
 use crate::odata::value::Val;
 use crate::store::records::{Customer, Item, ShipTo};
-use crate::store::sales::{SalesDoc, SalesLine};
+use crate::store::sales::{DocKind, SalesDoc, SalesLine};
 use crate::store::Company;
 
-use super::defs::{DOCUMENT_TYPE, SHIPPING_ADVICE, STATUS};
+use super::defs::{APPLIES_TO_DOC_TYPE, DOCUMENT_TYPE, SHIPPING_ADVICE, STATUS};
 
 pub struct CompanyPage<'a> {
     pub def: &'static SetDef,
@@ -192,22 +192,40 @@ impl Row for ItemPage<'_> {
     }
 }
 
-pub struct OrderPage<'a> {
+/// `Document Type` of a document kind (Sales Header: Order 1, Invoice 2, Credit Memo 3).
+fn document_type(kind: DocKind) -> Val<'static> {
+    Val::Enum(
+        &DOCUMENT_TYPE,
+        match kind {
+            DocKind::Order | DocKind::Shipment => 1,
+            DocKind::Invoice => 2,
+            DocKind::CreditMemo => 3,
+        },
+    )
+}
+
+/// A sales document on its page: Sales Order, Sales Credit Memo, or the posted ones.
+pub struct DocumentPage<'a> {
     pub def: &'static SetDef,
     pub lines_def: &'static SetDef,
     pub co: &'a Company,
     pub doc: &'a SalesDoc,
 }
 
-impl Row for OrderPage<'_> {
+impl Row for DocumentPage<'_> {
     fn def(&self) -> &'static SetDef {
         self.def
     }
     fn get(&self, prop: &str) -> Val<'_> {
         let d = self.doc;
         match prop {
-            "Document_Type" => Val::Enum(&DOCUMENT_TYPE, 1),
+            "Document_Type" => document_type(d.kind),
             "No" => Val::str(&d.number),
+            "Order_No" => Val::str(&d.order_number),
+            "Applies_to_Doc_Type" => Val::Enum(&APPLIES_TO_DOC_TYPE, if d.applies_to_number.is_empty() { 0 } else { 2 }),
+            "Applies_to_Doc_No" => Val::str(&d.applies_to_number),
+            "Amount" => Val::Dec(d.totals.excl),
+            "Amount_Including_VAT" => Val::Dec(d.totals.incl),
             "Sell_to_Customer_No" => Val::str(&d.customer_number),
             "Sell_to_Customer_Name" => Val::str(&d.customer_name),
             "Sell_to_Address" => Val::str(&d.sell_to.line1),
@@ -279,7 +297,7 @@ impl Row for LinePage<'_> {
     fn get(&self, prop: &str) -> Val<'_> {
         let l = self.line;
         match prop {
-            "Document_Type" => Val::Enum(&DOCUMENT_TYPE, 1),
+            "Document_Type" => document_type(self.doc.kind),
             "Document_No" => Val::str(&self.doc.number),
             "Line_No" => Val::Int(l.sequence),
             "Type" => Val::Enum(&SALES_LINE_TYPE, l.kind.page_index()),

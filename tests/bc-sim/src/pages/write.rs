@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::entities::customers::{self, CUSTOMERS};
-use crate::entities::documents::SALES_ORDERS;
+use crate::entities::documents::{SALES_CREDIT_MEMOS, SALES_ORDERS};
 use crate::entities::items::{self, ITEMS};
-use crate::entities::lines::SALES_ORDER_LINES;
+use crate::entities::lines::{SALES_CREDIT_MEMO_LINES, SALES_ORDER_LINES};
 use crate::entities::masters::by_code;
 use crate::entities::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -454,10 +454,62 @@ pub fn update_order(ctx: &mut Ctx<'_>, def: &'static SetDef, id: Uuid, body: &Ma
     apply_order_page_only(ctx.co, id, &page)
 }
 
+// --- Sales Credit Memo (drafts) ----------------------------------------------------------------
+
+const CREDIT_MEMO_FIELDS: &[(&str, &str)] = &[
+    ("Sell_to_Customer_No", "customerNumber"),
+    ("External_Document_No", "externalDocumentNumber"),
+    ("Posting_Date", "postingDate"),
+    ("Document_Date", "creditMemoDate"),
+    ("Currency_Code", "currencyCode"),
+];
+
+/// The page's `Applies-to Doc. No.` is the API's `invoiceNumber`, for `Applies-to Doc. Type`
+/// Invoice only (the connector applies credit memos to invoices).
+fn credit_memo_api_changes(co: &Company, page: &Changes) -> ApiResult<Changes> {
+    let mut api = translate(co, page, &SALES_CREDIT_MEMOS, CREDIT_MEMO_FIELDS, "Sales Header")?;
+    if let Some(number) = page.text("Applies_to_Doc_No").filter(|n| !n.is_empty()) {
+        if page.enum_index("Applies_to_Doc_Type").is_some_and(|t| t != 2) {
+            return Err(ApiError::bad_request("The simulator applies credit memos to invoices only (Applies-to Doc. Type = Invoice)."));
+        }
+        api.values.push((api_prop(&SALES_CREDIT_MEMOS, "invoiceNumber")?, Val::owned(number.to_string())));
+    }
+    Ok(api)
+}
+
+fn apply_credit_memo_page_only(co: &mut Company, id: Uuid, page: &Changes) {
+    let Some(include) = page.bool("Prices_Including_VAT") else { return };
+    let Some(mut doc) = co.credit_memos.get(id).cloned() else { return };
+    doc.prices_include_tax = include;
+    headers::store_changed(co, doc);
+}
+
+pub fn create_credit_memo(ctx: &mut Ctx<'_>, def: &'static SetDef, body: &Map<String, Value>) -> ApiResult<Uuid> {
+    let page = page_changes(def, body, Mode::Create)?;
+    if page.text("Sell_to_Customer_No").unwrap_or("").is_empty() {
+        return Err(ApiError::field_validation(
+            "Sell-to Customer No. must have a value in Sales Header: Document Type=Credit Memo, No.=. It cannot be zero or empty.",
+        ));
+    }
+    let api = credit_memo_api_changes(ctx.co, &page)?;
+    let id = headers::create(ctx, DocKind::CreditMemo, &api)?;
+    apply_credit_memo_page_only(ctx.co, id, &page);
+    Ok(id)
+}
+
+pub fn update_credit_memo(ctx: &mut Ctx<'_>, def: &'static SetDef, id: Uuid, body: &Map<String, Value>) -> ApiResult<()> {
+    let page = page_changes(def, body, Mode::Update)?;
+    let api = credit_memo_api_changes(ctx.co, &page)?;
+    headers::update(ctx, DocKind::CreditMemo, id, &api)?;
+    apply_credit_memo_page_only(ctx.co, id, &page);
+    Ok(())
+}
+
 // --- Sales Order lines -----------------------------------------------------------------------
 
-fn line_api_changes(co: &Company, page: &Changes, item_number: &str) -> ApiResult<Changes> {
-    let mut api = translate(co, page, &SALES_ORDER_LINES, LINE_FIELDS, "Sales Line")?;
+fn line_api_changes(co: &Company, page: &Changes, item_number: &str, kind: DocKind) -> ApiResult<Changes> {
+    let set: &'static SetDef = if kind == DocKind::CreditMemo { &SALES_CREDIT_MEMO_LINES } else { &SALES_ORDER_LINES };
+    let mut api = translate(co, page, set, LINE_FIELDS, "Sales Line")?;
     if let Some(index) = page.enum_index("Type") {
         let kind = LineKind::from_page_index(index).ok_or_else(|| {
             ApiError::not_an_option(
@@ -465,7 +517,7 @@ fn line_api_changes(co: &Company, page: &Changes, item_number: &str) -> ApiResul
                 &crate::odata::schema::SALES_LINE_TYPE.captions(),
             )
         })?;
-        api.values.push((api_prop(&SALES_ORDER_LINES, "lineType")?, Val::Enum(&LINE_TYPE, kind.api_index())));
+        api.values.push((api_prop(set, "lineType")?, Val::Enum(&LINE_TYPE, kind.api_index())));
     }
     if let Some(variant) = page.text("Variant_Code") {
         let id = if variant.is_empty() {
@@ -475,27 +527,27 @@ fn line_api_changes(co: &Company, page: &Changes, item_number: &str) -> ApiResul
                 ApiError::related_record_missing("Item Variant", &format!("Item No.='{item_number}',Code='{variant}'"))
             })?
         };
-        api.values.push((api_prop(&SALES_ORDER_LINES, "itemVariantId")?, Val::Guid(id)));
+        api.values.push((api_prop(set, "itemVariantId")?, Val::Guid(id)));
     }
     Ok(api)
 }
 
-pub fn create_line(ctx: &mut Ctx<'_>, def: &'static SetDef, order: Uuid, body: &Map<String, Value>) -> ApiResult<Uuid> {
+pub fn create_line(ctx: &mut Ctx<'_>, def: &'static SetDef, kind: DocKind, header: Uuid, body: &Map<String, Value>) -> ApiResult<Uuid> {
     let page = page_changes(def, body, Mode::Create)?;
     let item = page.text("No").unwrap_or("").to_string();
-    let api = line_api_changes(ctx.co, &page, &item)?;
-    lines::create(ctx, DocKind::Order, Some(order), &api)
+    let api = line_api_changes(ctx.co, &page, &item, kind)?;
+    lines::create(ctx, kind, Some(header), &api)
 }
 
-pub fn update_line(ctx: &mut Ctx<'_>, def: &'static SetDef, line: Uuid, body: &Map<String, Value>) -> ApiResult<()> {
+pub fn update_line(ctx: &mut Ctx<'_>, def: &'static SetDef, kind: DocKind, line: Uuid, body: &Map<String, Value>) -> ApiResult<()> {
     let page = page_changes(def, body, Mode::Update)?;
     let item = ctx
         .co
-        .orders
+        .docs(kind)
         .with_line(line)
         .and_then(|d| d.line(line))
         .map(|l| l.number.clone())
         .ok_or_else(|| lines::not_found(line))?;
-    let api = line_api_changes(ctx.co, &page, page.text("No").unwrap_or(&item))?;
-    lines::update(ctx, DocKind::Order, line, &api)
+    let api = line_api_changes(ctx.co, &page, page.text("No").unwrap_or(&item), kind)?;
+    lines::update(ctx, kind, line, &api)
 }
