@@ -68,6 +68,9 @@ pub fn build_nav(settings: &NavSettings) -> Result<Nav, String> {
         item: settings.page_item.clone(),
         sales_order: settings.page_sales_order.clone(),
         ship_to: settings.page_ship_to.clone(),
+        credit_memo: settings.page_credit_memo.clone(),
+        posted_invoice: settings.page_posted_invoice.clone(),
+        posted_credit_memo: settings.page_posted_credit_memo.clone(),
     };
     let oauth = |tenant: &str, client_id: &str, secret: &crate::config::Secret| {
         Arc::new(Credentials::OAuth(TokenSource::new(&settings.login_url, tenant, client_id, secret.clone(), http_client.clone())))

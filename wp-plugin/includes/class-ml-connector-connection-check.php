@@ -121,6 +121,7 @@ final class ML_Connector_Connection_Check {
 			'nav.auth'       => __( 'Sign-in to Business Central / NAV', 'ml-connector' ),
 			'nav.company'    => __( 'Company', 'ml-connector' ),
 			'nav.items'      => __( 'Items readable', 'ml-connector' ),
+			'nav.ship_to_page' => __( 'Ship-to Address page', 'ml-connector' ),
 			'nav.latency'    => __( 'Business Central / NAV round trip', 'ml-connector' ),
 			'woo.configured' => __( 'WooCommerce access settings', 'ml-connector' ),
 			'woo.auth'       => __( 'WooCommerce REST API key', 'ml-connector' ),

@@ -196,6 +196,9 @@ final class ML_Connector_Settings_Form {
 					array( 'path' => 'nav.pages.customer', 'label' => __( 'Customer page', 'ml-connector' ), 'type' => 'text', 'description' => __( 'NAV only: the published OData pages.', 'ml-connector' ) ),
 					array( 'path' => 'nav.pages.item', 'label' => __( 'Item page', 'ml-connector' ), 'type' => 'text' ),
 					array( 'path' => 'nav.pages.sales_order', 'label' => __( 'Sales order page', 'ml-connector' ), 'type' => 'text' ),
+					array( 'path' => 'nav.pages.credit_memo', 'label' => __( 'Sales credit memo page', 'ml-connector' ), 'type' => 'text', 'description' => __( 'Page 44, for refunds after posting.', 'ml-connector' ) ),
+					array( 'path' => 'nav.pages.posted_invoice', 'label' => __( 'Posted sales invoice page', 'ml-connector' ), 'type' => 'text', 'description' => __( 'Page 132, to find the invoices of an order.', 'ml-connector' ) ),
+					array( 'path' => 'nav.pages.posted_credit_memo', 'label' => __( 'Posted sales credit memo page', 'ml-connector' ), 'type' => 'text', 'description' => __( 'Page 134.', 'ml-connector' ) ),
 				),
 			),
 			'woo'        => array(

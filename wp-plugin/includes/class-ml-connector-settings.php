@@ -56,7 +56,10 @@ final class ML_Connector_Settings {
 					'customer'    => 'Customer',
 					'item'        => 'ItemCard',
 					'sales_order' => 'SalesOrder',
-					'ship_to'     => 'ShipToAddress',
+					'ship_to'            => 'ShipToAddress',
+					'credit_memo'        => 'SalesCreditMemo',
+					'posted_invoice'     => 'PostedSalesInvoice',
+					'posted_credit_memo' => 'PostedSalesCreditMemo',
 				),
 			),
 			'woo'        => array(
@@ -214,7 +217,7 @@ final class ML_Connector_Settings {
 			$clean[ $field ] = $this->sanitize_secret( $field, $purpose, $nav, $previous[ $field ] );
 		}
 		$clean['pages'] = array();
-		foreach ( array( 'customer', 'item', 'sales_order', 'ship_to' ) as $page ) {
+		foreach ( array( 'customer', 'item', 'sales_order', 'ship_to', 'credit_memo', 'posted_invoice', 'posted_credit_memo' ) as $page ) {
 			$name                    = sanitize_text_field( self::text( $nav['pages'][ $page ] ) );
 			$clean['pages'][ $page ] = '' !== $name ? $name : self::defaults()['nav']['pages'][ $page ];
 		}

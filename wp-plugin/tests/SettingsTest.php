@@ -188,7 +188,7 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		$nav = $this->document()['nav'];
 		$this->assertSame( array( 'base_url', 'company', 'user', 'access_key', 'pages' ), array_keys( $nav ) );
 		$this->assertSame( 'https://nav.contoso.com:7048/NAV', $nav['base_url'] );
-		$this->assertSame( array( 'customer' => 'Customer', 'item' => 'Items', 'sales_order' => 'SalesOrder', 'ship_to' => 'ShipToAddress' ), $nav['pages'] );
+		$this->assertSame( array( 'customer' => 'Customer', 'item' => 'Items', 'sales_order' => 'SalesOrder', 'ship_to' => 'ShipToAddress', 'credit_memo' => 'SalesCreditMemo', 'posted_invoice' => 'PostedSalesInvoice', 'posted_credit_memo' => 'PostedSalesCreditMemo' ), $nav['pages'] );
 		$this->assertSame( 'kXz+/9AbC=', ML_Connector_Envelope::from_key_file( $this->key_path )->open( 'nav.access_key', $nav['access_key'] ) );
 	}
 

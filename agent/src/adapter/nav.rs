@@ -183,12 +183,11 @@ impl Nav {
         }
     }
 
-    /// Posted invoices of an order known only by its external document number (API v2.0; the
-    /// legacy page services publish no posted invoices, so none are found there).
+    /// Posted invoices of an order known only by its external document number.
     pub async fn posted_invoices_for_external(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
         match self {
             Nav::Api(api) => api.posted_invoices_for_external(external_document_number, rec).await,
-            Nav::Pages(_) => Ok(Vec::new()),
+            Nav::Pages(pages) => pages.posted_invoices_for_external(external_document_number, rec).await,
         }
     }
 
@@ -267,11 +266,11 @@ impl Nav {
 }
 
 /// Refunds and cancellations (flows/refunds, docs/refunds.md). Legacy page services can change
-/// and delete an open order's lines (no line ETags there: a change is delete + add) but publish no
-/// posted invoices or credit memos here, so refunds after posting are API v2.0 only.
+/// and delete an open order's lines (no line ETags there: a change is delete + add), find posted
+/// invoices and make draft credit memos; posting those is API v2.0 only.
 impl Nav {
-    /// Whether credit memos can be made (API v2.0); page deployments park such refunds.
-    pub fn supports_credit_memos(&self) -> bool {
+    /// Whether a credit memo can be posted from here (API v2.0's `Microsoft.NAV.post`).
+    pub fn can_post_credit_memos(&self) -> bool {
         matches!(self, Nav::Api(_))
     }
 
@@ -321,39 +320,39 @@ impl Nav {
         }
     }
 
-    /// Posted invoices of a sales order with their lines (none found through page services).
+    /// Posted invoices of a sales order with their lines.
     pub async fn order_invoices(&self, order_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavInvoice>> {
         match self {
             Nav::Api(api) => api.order_invoices(order_number, rec).await,
-            Nav::Pages(_) => Ok(Vec::new()),
+            Nav::Pages(pages) => pages.order_invoices(order_number, rec).await,
         }
     }
 
     pub async fn find_credit_memos(&self, external_document_number: &str, rec: &Recorder) -> AdapterResult<Vec<NavCreditMemo>> {
         match self {
             Nav::Api(api) => api.find_credit_memos(external_document_number, rec).await,
-            Nav::Pages(_) => Err(no_credit_memos()),
+            Nav::Pages(pages) => pages.find_credit_memos(external_document_number, rec).await,
         }
     }
 
     pub async fn create_credit_memo(&self, draft: &CreditMemoDraft, catalog: &dyn VariantIds, rec: &Recorder) -> AdapterResult<NavCreditMemo> {
         match self {
             Nav::Api(api) => api.create_credit_memo(draft, catalog, rec).await,
-            Nav::Pages(_) => Err(no_credit_memos()),
+            Nav::Pages(pages) => pages.create_credit_memo(draft, rec).await,
         }
     }
 
     pub async fn post_credit_memo(&self, memo: &NavCreditMemo, rec: &Recorder) -> AdapterResult<NavCreditMemo> {
         match self {
             Nav::Api(api) => api.post_credit_memo(memo, rec).await,
-            Nav::Pages(_) => Err(no_credit_memos()),
+            Nav::Pages(_) => Err(no_posting()),
         }
     }
 
     pub async fn delete_credit_memo(&self, memo: &NavCreditMemo, rec: &Recorder) -> AdapterResult<()> {
         match self {
             Nav::Api(api) => api.delete_credit_memo(memo, rec).await,
-            Nav::Pages(_) => Err(no_credit_memos()),
+            Nav::Pages(pages) => pages.delete_credit_memo(memo, rec).await,
         }
     }
 }
@@ -370,12 +369,12 @@ fn page_line(line: &NavOrderLine) -> NavSalesLine {
     }
 }
 
-fn no_credit_memos() -> super::AdapterError {
+fn no_posting() -> super::AdapterError {
     super::AdapterError::Rejected {
         system: super::System::Nav,
         status: 501,
         code: "NotSupported".into(),
-        message: "credit memos are not supported on NAV pages deployments".into(),
+        message: "page web services cannot post a credit memo (no Post action); it stays a draft for NAV's users".into(),
     }
 }
 

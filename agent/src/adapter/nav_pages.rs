@@ -4,6 +4,7 @@
 //! the EDMX mangling of the standard pages: Customer Card (21), Item Card (30), Sales Order (42)
 //! with its lines subpage, Ship-to Address (300); service names come from the settings.
 
+mod credit_memos;
 mod customers;
 
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use serde_json::{json, Map, Value};
 use super::bc_api::auth::Credentials;
 use super::bc_api::ledger::{NavItemStock, OpenSalesOrder, Sink, StockQuery};
 use super::http::{header, Answer, Call, Http, Recorder};
-use super::nav::{CompanyCheck, NavCustomer, NavSalesLine, NavSalesOrder, PostedInvoice};
+use super::nav::{CompanyCheck, NavCustomer, NavSalesLine, NavSalesOrder};
 use super::odata::{encode, quoted, Collection};
 use super::bc_api::num;
 use super::{AdapterError, AdapterResult, System};
@@ -30,6 +31,10 @@ pub struct PageNames {
     pub item: String,
     pub sales_order: String,
     pub ship_to: String,
+    /// Sales Credit Memo (44), Posted Sales Invoice (132), Posted Sales Credit Memo (134).
+    pub credit_memo: String,
+    pub posted_invoice: String,
+    pub posted_credit_memo: String,
 }
 
 pub struct NavPages {
@@ -150,18 +155,45 @@ const TYPE_ACCOUNT: &str = "G_x002F_L_x0020_Account";
 const TYPE_CHARGE: &str = "Charge_x0020__x0028_Item_x0029_";
 const TYPE_COMMENT: &str = "_x0020_";
 
+/// A page's line `Type` under the API's `lineType` name, so the flows compare one vocabulary.
+fn page_line_type(kind: &str) -> String {
+    match kind {
+        TYPE_ACCOUNT => "Account".into(),
+        TYPE_CHARGE => "Charge".into(),
+        TYPE_COMMENT => "Comment".into(),
+        other => other.into(),
+    }
+}
+
+/// A sales line as a page line body (sales order and credit memo subpages alike).
+fn line_body(line: &SalesLineDraft) -> Value {
+    let kind = match line.kind {
+        LineKind::Item => "Item",
+        LineKind::Account => TYPE_ACCOUNT,
+        LineKind::Charge => TYPE_CHARGE,
+        LineKind::Comment => TYPE_COMMENT,
+    };
+    let mut body = Map::new();
+    body.insert("Type".into(), json!(kind));
+    body.insert("No".into(), json!(line.number));
+    body.insert("Description".into(), json!(line.description));
+    body.insert("Quantity".into(), num(line.quantity));
+    body.insert("Unit_Price".into(), num(line.unit_price));
+    if !line.discount_amount.is_zero() {
+        body.insert("Line_Discount_Amount".into(), num(line.discount_amount));
+    }
+    if let Some(variant) = &line.variant_code {
+        body.insert("Variant_Code".into(), json!(variant));
+    }
+    Value::Object(body)
+}
+
 impl PageLine {
     fn into_nav(self) -> NavSalesLine {
         NavSalesLine {
             id: self.line_no.to_string(),
             sequence: self.line_no,
-            // The same names as the API's lineType, so the flows compare one vocabulary.
-            line_type: match self.kind.as_str() {
-                TYPE_ACCOUNT => "Account".into(),
-                TYPE_CHARGE => "Charge".into(),
-                TYPE_COMMENT => "Comment".into(),
-                other => other.into(),
-            },
+            line_type: page_line_type(&self.kind),
             number: self.no,
             quantity: self.quantity,
             unit_price: self.unit_price,
@@ -450,25 +482,7 @@ impl NavPages {
 
     pub async fn add_line(&self, order: &NavSalesOrder, line: &SalesLineDraft, rec: &Recorder) -> AdapterResult<NavSalesLine> {
         let url = format!("{}{}/SalesOrderSalesLines", self.url(&self.names.sales_order), order_key(&order.number));
-        let kind = match line.kind {
-            LineKind::Item => "Item",
-            LineKind::Account => TYPE_ACCOUNT,
-            LineKind::Charge => TYPE_CHARGE,
-            LineKind::Comment => TYPE_COMMENT,
-        };
-        let mut body = Map::new();
-        body.insert("Type".into(), json!(kind));
-        body.insert("No".into(), json!(line.number));
-        body.insert("Description".into(), json!(line.description));
-        body.insert("Quantity".into(), num(line.quantity));
-        body.insert("Unit_Price".into(), num(line.unit_price));
-        if !line.discount_amount.is_zero() {
-            body.insert("Line_Discount_Amount".into(), num(line.discount_amount));
-        }
-        if let Some(variant) = &line.variant_code {
-            body.insert("Variant_Code".into(), json!(variant));
-        }
-        let created: PageLine = self.send(Method::POST, url, Some(&Value::Object(body)), None, rec).await?.json(System::Nav)?;
+        let created: PageLine = self.send(Method::POST, url, Some(&line_body(line)), None, rec).await?.json(System::Nav)?;
         Ok(created.into_nav())
     }
 
@@ -481,12 +495,6 @@ impl NavPages {
             line.sequence
         );
         self.send(Method::DELETE, url, None, Some("*"), rec).await.map(|_| ())
-    }
-
-    /// Legacy pages have no posted-invoice lookup by order here; a missing order is reported as
-    /// "posted or deleted in NAV" by the flow.
-    pub async fn posted_invoices(&self, _order_number: &str, _rec: &Recorder) -> AdapterResult<Vec<PostedInvoice>> {
-        Ok(Vec::new())
     }
 
     pub async fn delete_sales_order(&self, order: &NavSalesOrder, rec: &Recorder) -> AdapterResult<()> {

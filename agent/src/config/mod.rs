@@ -85,6 +85,10 @@ pub struct NavSettings {
     pub page_sales_order: String,
     /// Page 300 Ship-to Address (customers.ship_to_code).
     pub page_ship_to: String,
+    /// Pages 44, 132 and 134: credit memos on legacy NAV (docs/refunds.md).
+    pub page_credit_memo: String,
+    pub page_posted_invoice: String,
+    pub page_posted_credit_memo: String,
     pub login_url: String,
     pub api_url: String,
     /// Our own pacing under the BC throttle (token bucket).

@@ -279,8 +279,11 @@ impl RawNav {
             other => return Err(invalid("deployment", format!("{other:?} is not bc_online, bc_onprem or nav_onprem"))),
         };
         for page in self.pages.keys() {
-            if !["customer", "item", "sales_order", "ship_to"].contains(&page.as_str()) {
-                return Err(invalid(&format!("nav.pages.{page}"), "unknown page (customer, item, sales_order, ship_to)"));
+            if !["customer", "item", "sales_order", "ship_to", "credit_memo", "posted_invoice", "posted_credit_memo"].contains(&page.as_str()) {
+                return Err(invalid(
+                    &format!("nav.pages.{page}"),
+                    "unknown page (customer, item, sales_order, ship_to, credit_memo, posted_invoice, posted_credit_memo)",
+                ));
             }
         }
         let page = |name: &str, default: &str| self.pages.get(name).cloned().unwrap_or_else(|| default.to_string());
@@ -297,6 +300,9 @@ impl RawNav {
             page_item: page("item", "ItemCard"),
             page_sales_order: page("sales_order", "SalesOrder"),
             page_ship_to: page("ship_to", "ShipToAddress"),
+            page_credit_memo: page("credit_memo", "SalesCreditMemo"),
+            page_posted_invoice: page("posted_invoice", "PostedSalesInvoice"),
+            page_posted_credit_memo: page("posted_credit_memo", "PostedSalesCreditMemo"),
             login_url: url(self.login_url.as_deref().unwrap_or("https://login.microsoftonline.com"), "nav.login_url")?,
             api_url: url(self.api_url.as_deref().unwrap_or("https://api.businesscentral.dynamics.com"), "nav.api_url")?,
             requests_per_second: rps,

@@ -198,6 +198,9 @@ pub struct CreditMemoDraft {
     /// The posted invoice it applies to (`invoiceId` + `invoiceNumber`).
     pub invoice_id: String,
     pub invoice_number: String,
+    /// The invoice's: line prices are gross or net as there (API v2.0 copies it from the
+    /// customer and shows it read-only; the Sales Credit Memo page takes it).
+    pub prices_include_tax: bool,
     pub lines: Vec<SalesLineDraft>,
 }
 
@@ -293,6 +296,7 @@ pub fn credit_memo_for_refund(
         customer_number: order.customer_number.clone(),
         invoice_id: invoice.id.to_string(),
         invoice_number: invoice.number.to_string(),
+        prices_include_tax: invoice.prices_include_tax,
         lines,
     })
 }
@@ -304,6 +308,7 @@ pub fn credit_memo_for_invoice(order_external: &str, index: usize, customer_numb
         customer_number: customer_number.to_string(),
         invoice_id: invoice.id.to_string(),
         invoice_number: invoice.number.to_string(),
+        prices_include_tax: invoice.prices_include_tax,
         lines: lines.iter().filter(|l| l.kind == LineKind::Comment || !l.quantity.is_zero()).cloned().collect(),
     }
 }

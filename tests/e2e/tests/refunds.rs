@@ -320,18 +320,55 @@ async fn a_refund_deleted_after_its_credit_memo_was_posted_is_held_for_an_operat
     stack.shutdown().await;
 }
 
+/// Legacy NAV page web services: lines reduced before posting; after posting a draft credit
+/// memo through page 44, applied to the invoice page 132 finds by order number, once per refund
+/// even when asked to post (pages cannot: the draft is left for NAV's users); a cancellation
+/// after posting credits the whole invoice.
 #[tokio::test(flavor = "multi_thread")]
-async fn nav_page_services_reduce_lines_and_park_credit_memos_with_a_reason() {
-    let stack = Stack::start(StackOptions { deployment: Deployment::NavPages, ..Default::default() }).await.unwrap();
+async fn nav_page_services_reduce_lines_then_make_draft_credit_memos() {
+    let stack = Stack::start(StackOptions {
+        deployment: Deployment::NavPages,
+        extra_toml: "[refunds]\npost_credit_memos = true\n".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let (placed, number) = synced(&stack).await;
     refund(&stack, &placed, json!({"lines": [{"sku": "1900-S", "quantity": 1}]})).await;
     let status = stack.wait_idle(IDLE).await.unwrap();
     assert_nothing_parked(&stack, &status);
     assert_eq!(item_quantity(&stack.sales_orders_for(&external(&placed))[0], "1900-S"), Some(1.0));
     stack.bc.control().post_sales_order(None, &number, None).unwrap();
-    refund(&stack, &placed, json!({"lines": [{"sku": "1896-S", "quantity": 1}]})).await;
+    let second = refund(&stack, &placed, json!({"lines": [{"sku": "1896-S", "quantity": 1}]})).await;
     let status = stack.wait_idle(IDLE).await.unwrap();
-    assert!(status["parked"].to_string().contains("not supported on NAV pages deployments"), "{status}");
+    assert_nothing_parked(&stack, &status);
+    let invoice = invoices_of(&stack, &number).remove(0);
+    let memos = credit_memos(&stack);
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    let memo = &memos[0];
+    assert_eq!(memo["externalDocumentNumber"], format!("{}-R{}", external(&placed), second["id"]));
+    assert_eq!(memo["invoiceNumber"], invoice["number"], "applied to the posted invoice");
+    assert_eq!(memo["status"], "Draft", "page web services cannot post");
+    let lines = memo["salesCreditMemoLines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{memo}");
+    assert_eq!((&lines[0]["lineObjectNumber"], lines[0]["quantity"].as_f64()), (&json!("1896-S"), Some(1.0)));
+    // The same refund again (a replay): found by its external document number, not made twice.
+    let job = refund_job(&stack, second["id"].as_i64().unwrap());
+    let output = stack.cli(&["replay", &job.to_string()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    stack.wait_idle(IDLE).await.unwrap();
+    assert_eq!(credit_memos(&stack).len(), 1);
+
+    // Another order, posted, then cancelled: the whole invoice credited.
+    let (other, other_number) = synced(&stack).await;
+    stack.bc.control().post_sales_order(None, &other_number, None).unwrap();
+    cancel(&stack, &other).await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_nothing_parked(&stack, &status);
+    let other_invoice = invoices_of(&stack, &other_number).remove(0);
+    let memo = credit_memos(&stack).into_iter().find(|m| m["externalDocumentNumber"] == format!("{}-C1", external(&other))).expect("cancellation credit memo");
+    assert_eq!(memo["invoiceNumber"], other_invoice["number"]);
+    assert_eq!(money(&memo["totalAmountIncludingTax"]), money(&other_invoice["totalAmountIncludingTax"]), "for all of it");
     stack.shutdown().await;
 }
 

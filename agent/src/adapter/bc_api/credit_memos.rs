@@ -53,7 +53,9 @@ pub struct NavInvoice {
 pub struct NavInvoiceLine {
     pub line_type: String,
     pub number: String,
+    /// API v2.0 names a variant by id, the pages by code (the other one is empty).
     pub variant_id: String,
+    pub variant_code: String,
     pub description: String,
     pub quantity: Decimal,
     pub unit_price: Decimal,
@@ -265,6 +267,7 @@ impl BcApi {
                         line_type: l.line_type,
                         number: l.line_object_number,
                         variant_id: variant(l.item_variant_id),
+                        variant_code: String::new(),
                         description: l.description,
                         quantity: l.quantity,
                         unit_price: l.unit_price,

@@ -55,15 +55,15 @@ pub async fn credit_refund(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLink,
 
 /// A cancellation after posting: every invoice of the order credited in full.
 pub async fn credit_invoices(rt: &Runtime, nav: &Nav, job: &Job, link: &OrderLink, invoices: &[NavInvoice], rec: &Recorder) -> Outcome {
-    if !nav.supports_credit_memos() {
-        return Outcome::Park("cancellation after NAV posted the order: credit memos are not supported on NAV pages deployments; make the credit memo in NAV".into());
-    }
     let mut made = Vec::new();
     for (index, invoice) in invoices.iter().enumerate() {
         let lines: Vec<_> = invoice
             .lines
             .iter()
-            .map(|l| invoice_line_draft(l, rt.store.variant_by_id(&l.variant_id).ok().flatten().map(|(_, code)| code)))
+            .map(|l| {
+                let code = if l.variant_code.is_empty() { rt.store.variant_by_id(&l.variant_id).ok().flatten().map(|(_, code)| code) } else { Some(l.variant_code.clone()) };
+                invoice_line_draft(l, code)
+            })
             .collect();
         let target = InvoiceRef { id: &invoice.id, number: &invoice.number, prices_include_tax: invoice.prices_include_tax };
         let draft = credit_memo_for_invoice(&link.external_document_number, index + 1, link.customer_number.as_deref().unwrap_or_default(), &target, &lines);
@@ -94,7 +94,8 @@ async fn make(rt: &Runtime, nav: &Nav, job: &Job, draft: &CreditMemoDraft, expec
         }
         _ => memo,
     };
-    let memo = if rt.settings.refunds.post_credit_memos && memo.is_draft() {
+    // Page web services cannot post: the draft waits for NAV's users (docs/refunds.md).
+    let memo = if rt.settings.refunds.post_credit_memos && memo.is_draft() && nav.can_post_credit_memos() {
         attempt!(rt, job, "post credit memo", rec, nav.post_credit_memo(&memo, rec))
     } else {
         if adopted {

@@ -101,11 +101,6 @@ pub async fn locate(rt: &Runtime, nav: &Nav, job: &Job, order_id: i64, rec: &Rec
             let invoices = invoices.map_err(|e| failed("look for posted invoices", e))?;
             match current {
                 Some(order) => Position::Open(order, invoices),
-                None if !nav.supports_credit_memos() => {
-                    return Err(Outcome::Park(format!(
-                        "sales order {number} is no longer open in NAV (posted or deleted): credit memos are not supported on NAV pages deployments; make the credit memo in NAV"
-                    )))
-                }
                 None if invoices.is_empty() => {
                     return Err(Outcome::Park(format!(
                         "sales order {number} no longer exists in NAV and no posted invoice was found (deleted there?); nothing to change"
@@ -167,11 +162,6 @@ pub async fn sync_refund(rt: &Runtime, job: &Job, event: &Event) -> Outcome {
         Position::Cancelled => Outcome::Skipped(format!("the sales order of WooCommerce order {order_id} was deleted (cancelled); nothing to refund in NAV")),
         Position::Open(order, invoices) if invoices.is_empty() => netting::apply(rt, nav, job, &link, &order, &refunds, &rec).await,
         Position::Open(_, invoices) | Position::Posted(invoices) => {
-            if !nav.supports_credit_memos() {
-                return Outcome::Park(format!(
-                    "refund {refund_id} after NAV posted the order: credit memos are not supported on NAV pages deployments; make the credit memo in NAV"
-                ));
-            }
             match refund {
                 Some(refund) => credit::credit_refund(rt, nav, job, &link, refund, &invoices, &rec).await,
                 None => credit::refund_deleted(rt, nav, job, &link, refund_id, &rec).await,
