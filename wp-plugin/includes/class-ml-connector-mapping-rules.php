@@ -2,7 +2,8 @@
 /**
  * ML_Connector_Mapping_Rules: the editable list of mapping rules (docs/settings.md, orders.rules) —
  * parsing the editor's form rows into rules and rendering rules back into the editor. A rule's
- * conditions all must hold (a list means "any of"); its outcome sets dimensions and a price group.
+ * conditions all must hold (a list means "any of"); its outcome sets dimensions, a price group,
+ * and the posting groups of a customer created for the order.
  * Rules are evaluated by the agent in order; the first match wins.
  *
  * @package ML_Connector
@@ -15,9 +16,13 @@ final class ML_Connector_Mapping_Rules {
 	/** Conditions written as comma-separated lists. */
 	const LIST_CONDITIONS = array( 'created_via', 'payment_method', 'status', 'role', 'email_domain', 'country' );
 
+	/** Outcomes for a customer created for the order (Customer Card fields, codes of 1 to 20). */
+	const POSTING_GROUPS = array( 'customer_posting_group', 'gen_bus_posting_group', 'vat_bus_posting_group' );
+
 	/**
 	 * @param mixed $rows the editor's rows: name, the conditions, customer, meta ("key=value" lines),
-	 *                    dimensions ("CODE=VALUE" lines or commas), price_group, position, remove
+	 *                    dimensions ("CODE=VALUE" lines or commas), price_group, the posting
+	 *                    groups, position, remove
 	 * @return array[] rules in evaluation order
 	 */
 	public static function from_form( $rows ) {
@@ -72,9 +77,11 @@ final class ML_Connector_Mapping_Rules {
 		if ( $dimensions ) {
 			$then['dimensions'] = array_change_key_case( $dimensions, CASE_UPPER );
 		}
-		$price_group = isset( $row['price_group'] ) ? sanitize_text_field( ML_Connector_Settings::text( $row['price_group'] ) ) : '';
-		if ( '' !== $price_group ) {
-			$then['price_group'] = $price_group;
+		foreach ( array_merge( array( 'price_group' ), self::POSTING_GROUPS ) as $field ) {
+			$code = isset( $row[ $field ] ) ? mb_strtoupper( trim( sanitize_text_field( ML_Connector_Settings::text( $row[ $field ] ) ) ) ) : '';
+			if ( '' !== $code ) {
+				$then[ $field ] = $code;
+			}
 		}
 		$name = isset( $row['name'] ) ? sanitize_text_field( ML_Connector_Settings::text( $row['name'] ) ) : '';
 		if ( '' === $name && ! $when && ! $then ) {
@@ -107,6 +114,12 @@ final class ML_Connector_Mapping_Rules {
 				/* translators: 1: rule name, 2: price group */
 				$problems[] = sprintf( __( 'Rule "%1$s": price group %2$s — at most 10 characters.', 'ml-connector' ), $rule['name'], $then['price_group'] );
 			}
+			foreach ( self::POSTING_GROUPS as $field ) {
+				if ( isset( $then[ $field ] ) && mb_strlen( $then[ $field ] ) > 20 ) {
+					/* translators: 1: rule name, 2: posting group code */
+					$problems[] = sprintf( __( 'Rule "%1$s": posting group %2$s — at most 20 characters.', 'ml-connector' ), $rule['name'], $then[ $field ] );
+				}
+			}
 		}
 		return $problems;
 	}
@@ -137,6 +150,9 @@ final class ML_Connector_Mapping_Rules {
 			'dimensions'  => self::join_pairs( isset( $then['dimensions'] ) ? (array) $then['dimensions'] : array() ),
 			'price_group' => isset( $then['price_group'] ) ? ML_Connector_Settings::text( $then['price_group'] ) : '',
 		);
+		foreach ( self::POSTING_GROUPS as $field ) {
+			$row[ $field ] = isset( $then[ $field ] ) ? ML_Connector_Settings::text( $then[ $field ] ) : '';
+		}
 		foreach ( self::LIST_CONDITIONS as $condition ) {
 			$row[ $condition ] = isset( $when[ $condition ] ) ? implode( ', ', array_map( array( 'ML_Connector_Settings', 'text' ), (array) $when[ $condition ] ) ) : '';
 		}
@@ -168,7 +184,15 @@ final class ML_Connector_Mapping_Rules {
 		printf( '<label>%s <textarea rows="2" name="%s">%s</textarea></label>', esc_html__( 'Order meta', 'ml-connector' ), esc_attr( $name . '[meta]' ), esc_textarea( $row['meta'] ) );
 		echo '</td><td>';
 		printf( '<label>%s <textarea rows="3" name="%s">%s</textarea></label><br />', esc_html__( 'Dimensions', 'ml-connector' ), esc_attr( $name . '[dimensions]' ), esc_textarea( $row['dimensions'] ) );
-		printf( '<label>%s <input type="text" name="%s" value="%s" /></label>', esc_html__( 'Price group', 'ml-connector' ), esc_attr( $name . '[price_group]' ), esc_attr( $row['price_group'] ) );
+		printf( '<label>%s <input type="text" name="%s" value="%s" /></label><br />', esc_html__( 'Price group', 'ml-connector' ), esc_attr( $name . '[price_group]' ), esc_attr( $row['price_group'] ) );
+		$posting = array(
+			'customer_posting_group' => __( 'New customer: customer posting group', 'ml-connector' ),
+			'gen_bus_posting_group'  => __( 'Gen. bus. posting group', 'ml-connector' ),
+			'vat_bus_posting_group'  => __( 'VAT bus. posting group', 'ml-connector' ),
+		);
+		foreach ( $posting as $field => $label ) {
+			printf( '<label>%s <input type="text" name="%s" value="%s" /></label><br />', esc_html( $label ), esc_attr( $name . '[' . $field . ']' ), esc_attr( $row[ $field ] ) );
+		}
 		echo '</td>';
 		printf( '<td><input type="checkbox" name="%s" value="1" /></td>', esc_attr( $name . '[remove]' ) );
 		echo '</tr>';

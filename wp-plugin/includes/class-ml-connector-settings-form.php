@@ -224,7 +224,6 @@ final class ML_Connector_Settings_Form {
 						),
 					),
 					array( 'path' => 'orders.guests.customer_number', 'label' => __( 'Fixed guest customer no.', 'ml-connector' ), 'type' => 'text' ),
-					array( 'path' => 'orders.customer_template', 'label' => __( 'Customer template', 'ml-connector' ), 'type' => 'text' ),
 					array(
 						'path'    => 'orders.shipping.line_type',
 						'label'   => __( 'Shipping as', 'ml-connector' ),

@@ -72,7 +72,6 @@ final class ML_Connector_Settings {
 					'mode'            => 'create',
 					'customer_number' => '',
 				),
-				'customer_template'   => '',
 				'shipping'            => array(
 					'line_type' => 'account',
 					'number'    => '',
@@ -309,7 +308,6 @@ final class ML_Connector_Settings {
 		return array(
 			'statuses'            => $statuses,
 			'guests'              => $guests,
-			'customer_template'   => sanitize_text_field( self::text( $orders['customer_template'] ) ),
 			'shipping'            => array(
 				'line_type' => 'charge' === $orders['shipping']['line_type'] ? 'charge' : 'account',
 				'number'    => sanitize_text_field( self::text( $orders['shipping']['number'] ) ),

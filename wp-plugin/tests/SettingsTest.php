@@ -244,7 +244,7 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		WP_Shim::log_in_as( 'shop_manager' );
 		$rules = array(
 			array( 'position' => '2', 'name' => 'Web shop', 'created_via' => 'checkout, store-api', 'dimensions' => "CHANNEL=WEB", 'price_group' => 'RETAIL' ),
-			array( 'position' => '1', 'name' => 'Trade customers', 'role' => 'wholesale_customer', 'email_domain' => '@Trade.example', 'customer' => 'registered', 'meta' => 'segment=b2b', 'dimensions' => "channel=B2B\nCUSTOMERGROUP=TRADE", 'price_group' => 'TRADE' ),
+			array( 'position' => '1', 'name' => 'Trade customers', 'role' => 'wholesale_customer', 'email_domain' => '@Trade.example', 'customer' => 'registered', 'meta' => 'segment=b2b', 'dimensions' => "channel=B2B\nCUSTOMERGROUP=TRADE", 'price_group' => 'TRADE', 'customer_posting_group' => 'eu', 'vat_bus_posting_group' => ' EU ' ),
 			array( 'position' => '3', 'name' => 'Old rule', 'country' => 'de', 'remove' => '1' ),
 			array( 'position' => '4', 'name' => '' ),
 		);
@@ -256,7 +256,7 @@ final class SettingsTest extends ML_Connector_Test_Case {
 				array(
 					'name' => 'Trade customers',
 					'when' => array( 'role' => array( 'wholesale_customer' ), 'email_domain' => array( 'trade.example' ), 'customer' => 'registered', 'meta' => array( 'segment' => 'b2b' ) ),
-					'then' => array( 'dimensions' => array( 'CHANNEL' => 'B2B', 'CUSTOMERGROUP' => 'TRADE' ), 'price_group' => 'TRADE' ),
+					'then' => array( 'dimensions' => array( 'CHANNEL' => 'B2B', 'CUSTOMERGROUP' => 'TRADE' ), 'price_group' => 'TRADE', 'customer_posting_group' => 'EU', 'vat_bus_posting_group' => 'EU' ),
 				),
 				array(
 					'name' => 'Web shop',
@@ -268,6 +268,7 @@ final class SettingsTest extends ML_Connector_Test_Case {
 		);
 		$html = $this->render_settings_page();
 		$this->assertStringContainsString( 'name="ml_connector_settings[orders][rules][0][name]" value="Trade customers"', $html );
+		$this->assertStringContainsString( 'name="ml_connector_settings[orders][rules][0][customer_posting_group]" value="EU"', $html );
 		$this->assertStringContainsString( 'name="ml_connector_settings[orders][rules][2][name]" value=""', $html, 'an empty row to add a rule' );
 	}
 

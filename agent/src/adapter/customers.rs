@@ -67,6 +67,15 @@ impl Nav {
     /// address and `ship_to_code` is given.
     pub async fn create_customer_card(&self, card: &CustomerCard, terms: &NewCustomerTerms, ship_to_code: Option<&str>, rec: &Recorder) -> AdapterResult<NavCustomerCard> {
         let mut created = match self {
+            // Fields API v2.0 lacks go with the creation through the Customer Card, so a code NAV
+            // refuses creates nothing; the API's view (id, ETag) is read after.
+            Nav::Api(api) if terms.needs_card_page() => {
+                let made = api.pages().create_customer_card(card, terms, rec).await?;
+                api.customer_card(&made.number, rec).await?.ok_or_else(|| super::AdapterError::NotFound {
+                    system: super::System::Nav,
+                    what: format!("customer {} just created through the Customer Card", made.number),
+                })?
+            }
             Nav::Api(api) => api.create_customer_card(card, terms, rec).await?,
             Nav::Pages(pages) => pages.create_customer_card(card, terms, rec).await?,
         };

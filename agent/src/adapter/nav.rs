@@ -102,7 +102,7 @@ impl Nav {
     /// so the group is set in the same request.
     pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
         match self {
-            Nav::Api(api) if draft.price_group.is_some() => api.pages().create_customer(draft, rec).await,
+            Nav::Api(api) if draft.price_group.is_some() || !draft.posting_groups.is_empty() => api.pages().create_customer(draft, rec).await,
             Nav::Api(api) => api.create_customer(draft, rec).await,
             Nav::Pages(pages) => pages.create_customer(draft, rec).await,
         }
@@ -113,13 +113,6 @@ impl Nav {
         match self {
             Nav::Api(api) => api.pages().customer_price_group(number, rec).await,
             Nav::Pages(pages) => pages.customer_price_group(number, rec).await,
-        }
-    }
-
-    pub async fn set_customer_price_group(&self, number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {
-        match self {
-            Nav::Api(api) => api.pages().set_customer_price_group(number, group, rec).await,
-            Nav::Pages(pages) => pages.set_customer_price_group(number, group, rec).await,
         }
     }
 

@@ -155,6 +155,21 @@ const TYPE_ACCOUNT: &str = "G_x002F_L_x0020_Account";
 const TYPE_CHARGE: &str = "Charge_x0020__x0028_Item_x0029_";
 const TYPE_COMMENT: &str = "_x0020_";
 
+/// Customer Card fields API v2.0 lacks: price group and posting groups (codes), where set.
+fn add_card_page_fields(body: &mut Map<String, Value>, price_group: Option<&str>, groups: &crate::config::PostingGroups) {
+    let fields = [
+        ("Customer_Price_Group", price_group),
+        ("Customer_Posting_Group", groups.customer_posting_group.as_deref()),
+        ("Gen_Bus_Posting_Group", groups.gen_bus_posting_group.as_deref()),
+        ("VAT_Bus_Posting_Group", groups.vat_bus_posting_group.as_deref()),
+    ];
+    for (field, value) in fields {
+        if let Some(code) = value {
+            body.insert(field.into(), json!(crate::model::nav::code(code)));
+        }
+    }
+}
+
 /// A page's line `Type` under the API's `lineType` name, so the flows compare one vocabulary.
 fn page_line_type(kind: &str) -> String {
     match kind {
@@ -300,9 +315,7 @@ impl NavPages {
                 body.insert(field.into(), json!(value));
             }
         }
-        if let Some(group) = &draft.price_group {
-            body.insert("Customer_Price_Group".into(), json!(group));
-        }
+        add_card_page_fields(&mut body, draft.price_group.as_deref(), &draft.posting_groups);
         // The Customer Card takes the codes themselves (page 21 fields 27 and 47).
         if let Some(terms) = &draft.payment_terms {
             body.insert("Payment_Terms_Code".into(), json!(crate::model::nav::code(terms)));
@@ -323,12 +336,6 @@ impl NavPages {
     pub async fn customer_price_group(&self, number: &str, rec: &Recorder) -> AdapterResult<Option<String>> {
         let customer = self.customer(number, rec).await?;
         Ok(Some(customer.price_group).filter(|g| !g.is_empty()))
-    }
-
-    pub async fn set_customer_price_group(&self, number: &str, group: &str, rec: &Recorder) -> AdapterResult<()> {
-        let url = format!("{}({})", self.url(&self.names.customer), encode(&quoted(number)));
-        let body = json!({ "Customer_Price_Group": group });
-        self.send(Method::PATCH, url, Some(&body), Some("*"), rec).await.map(|_| ())
     }
 
     fn ship_to_url(&self, customer: &str, code: &str) -> String {

@@ -22,7 +22,7 @@ pub use customers::{CustomerField, CustomerSettings, RawCustomers, Side};
 pub use listeners::{IngestSettings, MetricsSettings, RawIngest, RawMetrics, WebhookSettings};
 pub use raw::{RawAgent, RawInventory, RawNav, RawOrders, RawSettings, RawWoo};
 pub use refunds::{CancellationMode, RawRefunds, RefundSettings};
-pub use rules::{Conditions, Decision, Rule};
+pub use rules::{Conditions, Decision, PostingGroups, Rule};
 pub use schedule::Schedule;
 
 #[derive(Debug, thiserror::Error)]

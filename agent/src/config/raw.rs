@@ -81,6 +81,9 @@ pub struct RawWoo {
 pub struct RawOrders {
     pub statuses: Option<Vec<String>>,
     pub guests: Option<RawGuests>,
+    /// Accepted and ignored, with a warning: earlier settings pages offered it, but neither API
+    /// v2.0 nor the Customer Card lets a caller choose BC's customer template. Rules set posting
+    /// groups instead (`customer_posting_group`, `gen_bus_posting_group`, `vat_bus_posting_group`).
     pub customer_template: Option<String>,
     pub shipping: Option<RawShipping>,
     pub fees_account: Option<String>,
@@ -332,6 +335,9 @@ impl RawWoo {
 
 impl RawOrders {
     fn validate(self) -> Result<OrderSettings, ConfigError> {
+        if self.customer_template.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            tracing::warn!("orders.customer_template is not used: a customer template cannot be chosen through the API or the Customer Card; set posting groups in a mapping rule (docs/orders.md)");
+        }
         let guests = match &self.guests {
             None => GuestPolicy::Create,
             Some(g) if g.mode == "create" => GuestPolicy::Create,

@@ -131,7 +131,7 @@ fn store_error(e: crate::store::StoreError) -> AdapterError {
 }
 
 /// Resolves the NAV customer number, creating the customer if nobody has the e-mail.
-async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, price_group: Option<&str>, rec: &Recorder) -> Result<CustomerChoice, Outcome> {
+async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, decision: &crate::config::Decision, rec: &Recorder) -> Result<CustomerChoice, Outcome> {
     let key = crate::mapper::customer::link_key(order);
     let link = rt.store.customer_link(&key).map_err(|e| Outcome::Retry(store_error(e)))?;
     let plan = plan_customer(order, &rt.settings.orders, link.as_ref()).map_err(|e| Outcome::Park(e.to_string()))?;
@@ -139,9 +139,11 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
         CustomerPlan::Linked { number, .. } => Ok(CustomerChoice { number, shared_guest: false }),
         CustomerPlan::SharedGuest { number } => Ok(CustomerChoice { number, shared_guest: true }),
         CustomerPlan::FindOrCreate { link_key, email, mut draft } => {
-            // A new customer gets the rule's price group at creation (through the Customer page,
-            // since API v2.0 has no such field), so its orders inherit it without another request.
-            draft.price_group = price_group.map(crate::model::nav::code);
+            // A new customer gets the rule's price group and posting groups at creation (through
+            // the Customer page, since API v2.0 has no such fields), so its orders inherit the
+            // group without another request and NAV can post them.
+            draft.price_group = decision.price_group.as_deref().map(crate::model::nav::code);
+            draft.posting_groups = decision.posting_groups().codes();
             // Payment terms and method as the customer sync maps them, by the order's payment method.
             draft.payment_terms = rt.settings.customers.payment_terms_for(&order.payment_method).map(crate::model::nav::code);
             draft.payment_method = rt.settings.customers.payment_method_for(&order.payment_method).map(crate::model::nav::code);
@@ -182,6 +184,7 @@ async fn resolve_customer(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, pri
             audit_decision(rt, job, "customer resolved", serde_json::json!({
                 "link": link_key, "nav_number": number, "created": created,
                 "payment_terms": created.then_some(&draft.payment_terms), "payment_method": created.then_some(&draft.payment_method),
+                "posting_groups": created.then_some(&draft.posting_groups),
             }));
             let link = CustomerLink { link_key, nav_number: number.clone(), nav_id, price_group: None, woo_fingerprint: None, nav_fingerprint: None };
             rt.store.bind_customer(&link).map_err(|e| Outcome::Retry(store_error(e)))?;
@@ -299,7 +302,7 @@ fn unknown_skus(error: &MappingError) -> Vec<String> {
 
 async fn create(rt: &Runtime, nav: &Nav, job: &Job, order: &Order, fingerprint: &str, link: Option<&OrderLink>, rec: &Recorder) -> Outcome {
     let rules = evaluate_rules(&rt.settings.orders.rules, order);
-    let customer = match resolve_customer(rt, nav, job, order, rules.decision.price_group.as_deref(), rec).await {
+    let customer = match resolve_customer(rt, nav, job, order, &rules.decision, rec).await {
         Ok(found) => found,
         Err(outcome) => return outcome,
     };

@@ -64,6 +64,7 @@ pub fn customer_draft(billing: &Address, currency: &str) -> Result<CustomerDraft
         tax_registration_number: String::new(),
         currency_code: (!currency.trim().is_empty()).then(|| code(currency)),
         price_group: None,
+        posting_groups: Default::default(),
         payment_terms: None,
         payment_method: None,
     })

@@ -77,6 +77,7 @@ mod tests {
             then: Decision {
                 dimensions: dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
                 price_group: group.map(String::from),
+                ..Decision::default()
             },
         }
     }

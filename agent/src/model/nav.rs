@@ -100,6 +100,8 @@ pub struct CustomerDraft {
     pub tax_registration_number: String,
     pub currency_code: Option<String>,
     pub price_group: Option<String>,
+    /// Chosen by the rules; set through the Customer Card page at creation.
+    pub posting_groups: crate::config::PostingGroups,
     /// Codes chosen by `[customers] payment_terms` / `payment_methods` for the order's payment method.
     pub payment_terms: Option<String>,
     pub payment_method: Option<String>,

@@ -107,7 +107,7 @@ pub const DEMO_RULES: &str = r#"
 [[orders.rules]]
 name = "Trade customers"
 when = { email_domain = ["trade.example"] }
-then = { dimensions = { CHANNEL = "B2B", CUSTOMERGROUP = "TRADE" }, price_group = "TRADE" }
+then = { dimensions = { CHANNEL = "B2B", CUSTOMERGROUP = "TRADE" }, price_group = "TRADE", customer_posting_group = "DOMESTIC", gen_bus_posting_group = "DOMESTIC", vat_bus_posting_group = "DOMESTIC" }
 
 [[orders.rules]]
 name = "Web shop"

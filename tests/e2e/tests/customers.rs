@@ -104,6 +104,7 @@ async fn a_customer_created_in_woo_becomes_a_nav_customer_with_all_fields() {
     assert_eq!(nav["paymentTermsId"], master_id(&stack, "paymentTerms", "14 DAYS"));
     assert_eq!(nav["paymentMethodId"], master_id(&stack, "paymentMethods", "BANK"));
     assert_eq!(nav["_sim"]["customerPriceGroup"], "TRADE", "the order rules choose the price group by e-mail domain");
+    assert_eq!(nav["_sim"]["postingGroups"], json!({"customer": "DOMESTIC", "genBus": "DOMESTIC", "vatBus": "DOMESTIC"}), "and the posting groups");
     let status = stack.status();
     assert!(status["parked"].as_array().is_none_or(|p| p.is_empty()), "{status}");
     stack.shutdown().await;

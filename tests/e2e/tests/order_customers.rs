@@ -54,6 +54,32 @@ async fn a_customer_created_with_an_order_gets_the_mapped_payment_terms_and_meth
     stack.shutdown().await;
 }
 
+/// A rule's posting groups go with the new customer (Customer Card page, one request), so NAV
+/// can post its orders; a posting group NAV does not have parks the order with BC's message and
+/// creates nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_created_with_an_order_gets_the_rules_posting_groups() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    guest_order(&stack, "admin", "ola@trade.example", "bacs").await;
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert_eq!(status["queue"]["parked"].as_i64(), Some(0), "{}\n{}", status["parked"], stack.log());
+    let ola = nav_customer_by_email(&stack, "ola@trade.example");
+    assert_eq!(ola["_sim"]["postingGroups"], json!({"customer": "DOMESTIC", "genBus": "DOMESTIC", "vatBus": "DOMESTIC"}), "{ola}");
+    stack.shutdown().await;
+
+    let rule = "[[orders.rules]]\nname = \"Export\"\nwhen = { country = [\"US\"] }\nthen = { gen_bus_posting_group = \"OVERSEAS\" }\n";
+    let stack = Stack::start(StackOptions { extra_toml: rule.into(), ..Default::default() }).await.unwrap();
+    stack
+        .place_order(json!({"checkout": "admin", "billing": {"email": "max@us.example", "first_name": "Max", "last_name": "Abroad", "address_1": "1 Main St",
+            "city": "Austin", "postcode": "73301", "country": "US"}, "items": [{"sku": "1900-S", "quantity": 1}], "payment_method": "bacs", "status": "processing"}))
+        .await
+        .unwrap();
+    let status = stack.wait_idle(IDLE).await.unwrap();
+    assert!(status["parked"].to_string().contains("OVERSEAS"), "{}", status["parked"]);
+    assert_eq!(nav_customer_by_email(&stack, "max@us.example"), Value::Null, "nothing created");
+    stack.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mapped_code_nav_does_not_have_parks_the_order_naming_the_setting() {
     let stack = Stack::start(StackOptions { extra_toml: "[customers]\npayment_terms = { \"*\" = \"60 days\" }\n".into(), ..Default::default() }).await.unwrap();

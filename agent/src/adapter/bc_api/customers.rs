@@ -134,6 +134,16 @@ pub struct NewCustomerTerms {
     pub currency_code: Option<String>,
     pub payment_terms: Option<String>,
     pub payment_method: Option<String>,
+    /// Customer Card fields API v2.0 lacks, chosen by the rules (codes).
+    pub price_group: Option<String>,
+    pub posting_groups: crate::config::PostingGroups,
+}
+
+impl NewCustomerTerms {
+    /// Whether the new customer needs the Customer Card page (fields API v2.0 lacks).
+    pub fn needs_card_page(&self) -> bool {
+        self.price_group.is_some() || !self.posting_groups.is_empty()
+    }
 }
 
 impl BcApi {

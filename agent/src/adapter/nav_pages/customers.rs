@@ -145,6 +145,7 @@ impl NavPages {
                 body.insert(field.into(), json!(crate::model::nav::code(code)));
             }
         }
+        super::add_card_page_fields(&mut body, terms.price_group.as_deref(), &terms.posting_groups);
         let answer = self.send(Method::POST, self.url(&self.names.customer), Some(&Value::Object(body)), None, rec).await?;
         Ok(answer.json::<PageCustomerCard>(System::Nav)?.into_card())
     }

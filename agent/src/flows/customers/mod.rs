@@ -191,12 +191,14 @@ async fn find_or_create(rt: &Runtime, nav: &Nav, trail: &Trail<'_>, customer: &C
         }
     }
     let settings = &rt.settings.customers;
+    let rules = evaluate_rules(&rt.settings.orders.rules, &rule_subject(customer));
     let terms = NewCustomerTerms {
         currency_code: None,
         payment_terms: settings.payment_terms_for("").map(String::from),
         payment_method: settings.payment_method_for("").map(String::from),
+        price_group: rules.decision.price_group.as_deref().map(crate::model::nav::code),
+        posting_groups: rules.decision.posting_groups().codes(),
     };
-    let rules = evaluate_rules(&rt.settings.orders.rules, &rule_subject(customer));
     let result = nav.create_customer_card(card, &terms, rt.settings.customers.ship_to_code.as_deref(), rec).await;
     trail.exchanges(rt, "create customer", rec);
     let created = result.map_err(|e| match e {
@@ -213,26 +215,16 @@ async fn find_or_create(rt: &Runtime, nav: &Nav, trail: &Trail<'_>, customer: &C
         nav_fingerprint: Some(card_fingerprint(&created.card)),
     };
     rt.store.bind_customer(&link).map_err(|e| Outcome::Retry(store_error(e)))?;
-    // The price group is not in API v2.0: set through the Customer page, and remembered as the
-    // orders flow remembers it, so this customer's orders need no read. Not fatal: the customer is
-    // linked already, and the orders flow gives each order the rule's group when the customer's
-    // differs.
-    if let Some(group) = &rules.decision.price_group {
-        let group = crate::model::nav::code(group);
-        let result = nav.set_customer_price_group(&created.number, &group, rec).await;
-        trail.exchanges(rt, "set customer price group", rec);
-        match result {
-            Ok(()) => {
-                let cache = CustomerLink { link_key: format!("nav:{}", created.number), nav_number: created.number.clone(), nav_id: None, price_group: Some(group), woo_fingerprint: None, nav_fingerprint: None };
-                if let Err(error) = rt.store.bind_customer(&cache) {
-                    tracing::warn!(%error, "could not remember a price group");
-                }
-            }
-            Err(error) => tracing::warn!(%error, nav_number = %created.number, "the new customer's price group could not be set; its orders carry it"),
+    // The price group went with the creation (Customer Card page: not in API v2.0); remembered as
+    // the orders flow remembers it, so this customer's orders need no read.
+    if let Some(group) = &terms.price_group {
+        let cache = CustomerLink { link_key: format!("nav:{}", created.number), nav_number: created.number.clone(), nav_id: None, price_group: Some(group.clone()), woo_fingerprint: None, nav_fingerprint: None };
+        if let Err(error) = rt.store.bind_customer(&cache) {
+            tracing::warn!(%error, "could not remember a price group");
         }
     }
     trail.decision(rt, "customer created", serde_json::json!({
-        "nav_number": created.number, "rule": rules.rule, "price_group": rules.decision.price_group,
+        "nav_number": created.number, "rule": rules.rule, "price_group": terms.price_group, "posting_groups": terms.posting_groups,
         "payment_terms": terms.payment_terms, "payment_method": terms.payment_method, "skipped_rules": rules.skipped,
     }));
     Ok(Found::Created(format!("NAV customer {} created", created.number)))

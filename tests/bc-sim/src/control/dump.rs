@@ -76,6 +76,7 @@ pub fn dump_set(co: &Company, set: &str) -> ApiResult<Vec<Value>> {
                     json_of(&CustomerRow { co, customer }),
                     json!({
                         "customerPriceGroup": customer.price_group,
+                        "postingGroups": {"customer": customer.posting_groups[0], "genBus": customer.posting_groups[1], "vatBus": customer.posting_groups[2]},
                         "pricesIncludingVat": customer.prices_including_vat,
                         "locationCode": customer.location,
                         "defaultDimensions": customer.default_dimensions,

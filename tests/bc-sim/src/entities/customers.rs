@@ -168,6 +168,7 @@ pub fn blank(id: Uuid, meta: crate::store::Meta) -> Customer {
         payment_method: String::new(),
         blocked: 0,
         price_group: String::new(),
+        posting_groups: Default::default(),
         prices_including_vat: false,
         location: String::new(),
         default_dimensions: Vec::new(),

@@ -111,6 +111,9 @@ const CUSTOMER_FIELDS: &[Field] = &[
     ro("Balance (LCY)", Decimal),
     f("Blocked", Ty::Enum(&CUSTOMER_BLOCKED), 0),
     f("VAT Registration No.", Text, 20),
+    f("Customer Posting Group", Code, 20),
+    f("Gen. Bus. Posting Group", Code, 20),
+    f("VAT Bus. Posting Group", Code, 20),
     ro("Last Date Modified", Date),
 ];
 

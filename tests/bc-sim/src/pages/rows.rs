@@ -79,6 +79,9 @@ impl Row for CustomerPage<'_> {
             "Balance_LCY" => Val::Dec(balance_due(self.co, &c.number)),
             "Blocked" => Val::Enum(&CUSTOMER_BLOCKED, c.blocked),
             "VAT_Registration_No" => Val::str(&c.vat_registration_no),
+            "Customer_Posting_Group" => Val::str(&c.posting_groups[0]),
+            "Gen_Bus_Posting_Group" => Val::str(&c.posting_groups[1]),
+            "VAT_Bus_Posting_Group" => Val::str(&c.posting_groups[2]),
             "Last_Date_Modified" => Val::Date(c.meta.modified.date_naive()),
             _ => Val::str(""),
         }

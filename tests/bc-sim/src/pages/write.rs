@@ -188,9 +188,23 @@ fn check_price_group(co: &Company, group: &str, table: &str) -> ApiResult<()> {
 
 // --- Customer Card ---------------------------------------------------------------------------
 
+/// Customer Card posting group fields, their captions and related tables.
+const POSTING_GROUPS: [(&str, &str); 3] = [
+    ("Customer_Posting_Group", "Customer Posting Group"),
+    ("Gen_Bus_Posting_Group", "Gen. Bus. Posting Group"),
+    ("VAT_Bus_Posting_Group", "VAT Business Posting Group"),
+];
+
 fn customer_page_only(co: &Company, page: &Changes) -> ApiResult<()> {
     if let Some(group) = page.text("Customer_Price_Group") {
         check_price_group(co, group, "Customer")?;
+    }
+    for (index, (field, table)) in POSTING_GROUPS.iter().enumerate() {
+        if let Some(group) = page.text(field).filter(|g| !g.is_empty()) {
+            if !co.setup.posting_groups[index].contains(group) {
+                return Err(ApiError::table_relation(&field.replace('_', " ").replace("Bus ", "Bus. "), "Customer", group, table));
+            }
+        }
     }
     if let Some(location) = page.text("Location_Code") {
         check_relation(co, MasterKind::Locations, location, "Location Code", "Customer", "Location")?;
@@ -204,6 +218,11 @@ fn apply_customer_page_only(customer: &mut crate::store::records::Customer, page
     }
     if let Some(location) = page.text("Location_Code") {
         customer.location = location.to_string();
+    }
+    for (index, (field, _)) in POSTING_GROUPS.iter().enumerate() {
+        if let Some(group) = page.text(field) {
+            customer.posting_groups[index] = group.to_string();
+        }
     }
     if let Some(include) = page.bool("Prices_Including_VAT") {
         customer.prices_including_vat = include;

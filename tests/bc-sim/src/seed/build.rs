@@ -79,6 +79,8 @@ fn new_company(seed: &Seed) -> Result<Company, SeedError> {
         prevent_negative_inventory: seed.prevent_negative_inventory,
         manual_numbers: seed.manual_numbers.unwrap_or(true),
         price_groups: seed.customer_price_groups.iter().map(|g| code(g)).collect(),
+        posting_groups: [&seed.customer_posting_groups, &seed.gen_bus_posting_groups, &seed.vat_bus_posting_groups]
+            .map(|groups| groups.iter().map(|g| code(g)).collect()),
         salespeople: seed.salespeople.iter().map(|s| code(s)).collect(),
         item_charges: BTreeMap::new(),
         series,
@@ -144,6 +146,9 @@ pub fn add_to(co: &mut Company, seed: &Seed) -> Result<(), SeedError> {
     }
     for group in &seed.customer_price_groups {
         co.setup.price_groups.insert(code(group));
+    }
+    for (known, groups) in co.setup.posting_groups.iter_mut().zip([&seed.customer_posting_groups, &seed.gen_bus_posting_groups, &seed.vat_bus_posting_groups]) {
+        known.extend(groups.iter().map(|g| code(g)));
     }
     for person in &seed.salespeople {
         co.setup.salespeople.insert(code(person));

@@ -70,6 +70,13 @@ pub struct Seed {
     pub dimensions: Vec<SeedDimension>,
     #[serde(default)]
     pub customer_price_groups: Vec<String>,
+    /// Customer, Gen. Business and VAT Business Posting Groups (Customer Card fields, not in API v2.0).
+    #[serde(default)]
+    pub customer_posting_groups: Vec<String>,
+    #[serde(default)]
+    pub gen_bus_posting_groups: Vec<String>,
+    #[serde(default)]
+    pub vat_bus_posting_groups: Vec<String>,
     #[serde(default)]
     pub payment_terms: Vec<SeedCode>,
     #[serde(default)]

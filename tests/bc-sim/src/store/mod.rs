@@ -103,6 +103,8 @@ pub struct Setup {
     /// Whether customers and items accept a number given by the caller (Manual Nos.).
     pub manual_numbers: bool,
     pub price_groups: BTreeSet<String>,
+    /// Customer, Gen. Bus. and VAT Bus. Posting Group codes.
+    pub posting_groups: [BTreeSet<String>; 3],
     pub salespeople: BTreeSet<String>,
     /// Item charges: number → (description, VAT group).
     pub item_charges: BTreeMap<String, (String, String)>,

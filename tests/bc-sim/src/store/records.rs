@@ -61,6 +61,11 @@ pub struct Customer {
     pub blocked: usize,
     /// Customer Price Group (field 23): not in API v2.0, only on the Customer Card page.
     pub price_group: String,
+    /// Customer, Gen. Bus. and VAT Bus. Posting Group (Customer Card only). A customer created
+    /// through API v2.0 gets them from BC's template selection, whose mechanics the reference
+    /// marks unconfirmed: the simulator applies none (the stricter reading), so a connector that
+    /// relies on them must set them.
+    pub posting_groups: [String; 3],
     pub prices_including_vat: bool,
     pub location: String,
     pub default_dimensions: Vec<(String, String)>,
