@@ -152,6 +152,25 @@ impl ApiCreditMemo {
     }
 }
 
+impl From<ApiDocLine> for NavOrderLine {
+    fn from(l: ApiDocLine) -> Self {
+        NavOrderLine {
+            id: l.id,
+            etag: l.etag,
+            line_type: l.line_type,
+            number: l.line_object_number,
+            variant_id: variant(l.item_variant_id),
+            description: l.description,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            discount_amount: l.discount_amount,
+            shipped: l.shipped_quantity,
+            tax_percent: l.tax_percent,
+            amount_including_tax: l.amount_including_tax,
+        }
+    }
+}
+
 const EMPTY_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
 fn variant(id: Option<String>) -> String {
@@ -179,20 +198,7 @@ impl BcApi {
         let lines: Vec<ApiDocLine> = self.get_all(url, rec).await?;
         Ok(lines
             .into_iter()
-            .map(|l| NavOrderLine {
-                id: l.id,
-                etag: l.etag,
-                line_type: l.line_type,
-                number: l.line_object_number,
-                variant_id: variant(l.item_variant_id),
-                description: l.description,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                discount_amount: l.discount_amount,
-                shipped: l.shipped_quantity,
-                tax_percent: l.tax_percent,
-                amount_including_tax: l.amount_including_tax,
-            })
+            .map(NavOrderLine::from)
             .collect())
     }
 
@@ -213,20 +219,7 @@ impl BcApi {
         let lines: Vec<ApiDocLine> = self.get_all(url, rec).await?;
         Ok(lines
             .into_iter()
-            .map(|l| NavOrderLine {
-                id: l.id,
-                etag: l.etag,
-                line_type: l.line_type,
-                number: l.line_object_number,
-                variant_id: variant(l.item_variant_id),
-                description: l.description,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                discount_amount: l.discount_amount,
-                shipped: l.shipped_quantity,
-                tax_percent: l.tax_percent,
-                amount_including_tax: l.amount_including_tax,
-            })
+            .map(NavOrderLine::from)
             .collect())
     }
 
