@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib/packages.sh
+# A one-off build: incremental compilation caches only cost disk here.
+export CARGO_INCREMENTAL=0
 need_packages php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml libclang-dev phpunit
 
 echo "== cargo build (workspace, including the PHP extension)"
