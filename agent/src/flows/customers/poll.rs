@@ -144,9 +144,11 @@ async fn sync_one(rt: &Runtime, nav: &crate::adapter::nav::Nav, woo: &crate::ada
     }
     // The list read has no ship-to record, and the ship-to poll looks after those: a customer
     // whose own fields are as last synced (the `ge` boundary, our own write) costs no request.
-    let own_fields = SHARED.into_iter().filter(|f| *f != CustomerField::ShipTo);
-    let mut own_fields_changed = own_fields.clone().filter(|f| links.iter().any(|l| field_changed(&nav_customer.card, *f, l.nav_fingerprint.as_deref())));
-    if nav_customer.ship_to_etag.is_none() && own_fields_changed.next().is_none() {
+    let own_fields_changed = SHARED
+        .into_iter()
+        .filter(|f| *f != CustomerField::ShipTo)
+        .any(|f| links.iter().any(|l| field_changed(&nav_customer.card, f, l.nav_fingerprint.as_deref())));
+    if nav_customer.ship_to_etag.is_none() && !own_fields_changed {
         report.unchanged += 1;
         return Ok(());
     }
