@@ -22,7 +22,7 @@ use super::odata::{encode, quoted, Collection};
 use super::bc_api::num;
 use super::{AdapterError, AdapterResult, System};
 use crate::model::money::lenient;
-use crate::mapper::customer_card::ShipToCard;
+use crate::mapper::customer_card::{CardAddress, ShipToCard};
 use crate::model::nav::{CustomerDraft, LineKind, PostalAddress, SalesLineDraft, SalesOrderDraft};
 use crate::store::catalog::{CatalogItem, CatalogVariant};
 
@@ -69,18 +69,8 @@ pub struct PageShipTo {
     name: String,
     #[serde(rename = "Contact", default)]
     contact: String,
-    #[serde(rename = "Address", default)]
-    address: String,
-    #[serde(rename = "Address_2", default)]
-    address2: String,
-    #[serde(rename = "City", default)]
-    city: String,
-    #[serde(rename = "County", default)]
-    county: String,
-    #[serde(rename = "Post_Code", default)]
-    post_code: String,
-    #[serde(rename = "Country_Region_Code", default)]
-    country: String,
+    #[serde(flatten)]
+    address: PageAddress,
     #[serde(rename = "Phone_No", default)]
     phone: String,
     /// A Date: page 300 has no modification time.
@@ -92,20 +82,64 @@ pub struct PageShipTo {
 
 impl PageShipTo {
     pub fn card(&self) -> ShipToCard {
+        let a = self.address.card();
         ShipToCard {
             address: PostalAddress {
                 name: self.name.clone(),
                 contact: self.contact.clone(),
-                line1: self.address.clone(),
-                line2: self.address2.clone(),
-                city: self.city.clone(),
-                state: self.county.clone(),
-                post_code: self.post_code.clone(),
-                country: self.country.clone(),
+                line1: a.line1,
+                line2: a.line2,
+                city: a.city,
+                state: a.state,
+                post_code: a.post_code,
+                country: a.country,
             },
             phone: self.phone.clone(),
         }
     }
+}
+
+/// The address fields of the Customer Card and the Ship-to Address page, in one place for reads
+/// and writes.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct PageAddress {
+    #[serde(rename = "Address", default)]
+    line1: String,
+    #[serde(rename = "Address_2", default)]
+    line2: String,
+    #[serde(rename = "City", default)]
+    city: String,
+    #[serde(rename = "County", default)]
+    county: String,
+    #[serde(rename = "Post_Code", default)]
+    post_code: String,
+    #[serde(rename = "Country_Region_Code", default)]
+    country: String,
+}
+
+impl PageAddress {
+    fn card(&self) -> CardAddress {
+        CardAddress {
+            line1: self.line1.clone(),
+            line2: self.line2.clone(),
+            city: self.city.clone(),
+            state: self.county.clone(),
+            post_code: self.post_code.clone(),
+            country: self.country.clone(),
+        }
+    }
+}
+
+/// An address as those pages' fields.
+fn page_address(a: &CardAddress) -> [(&'static str, &str); 6] {
+    [
+        ("Address", &a.line1),
+        ("Address_2", &a.line2),
+        ("City", &a.city),
+        ("County", &a.state),
+        ("Post_Code", &a.post_code),
+        ("Country_Region_Code", &a.country),
+    ]
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,8 +251,13 @@ impl PageLine {
     }
 }
 
+/// The key of a sales document on its page (`Order`, `Credit Memo`, …).
+fn document_key(document_type: &str, number: &str) -> String {
+    format!("(Document_Type='{document_type}',No={})", encode(&quoted(number)))
+}
+
 fn order_key(number: &str) -> String {
-    format!("(Document_Type='Order',No={})", encode(&quoted(number)))
+    document_key("Order", number)
 }
 
 impl NavPages {
@@ -298,19 +337,10 @@ impl NavPages {
     }
 
     pub async fn create_customer(&self, draft: &CustomerDraft, rec: &Recorder) -> AdapterResult<NavCustomer> {
-        let a = &draft.address;
+        let address = CardAddress::from(&draft.address);
         let mut body = Map::new();
-        for (field, value) in [
-            ("Name", &draft.display_name),
-            ("E_Mail", &draft.email),
-            ("Phone_No", &draft.phone),
-            ("Address", &a.line1),
-            ("Address_2", &a.line2),
-            ("City", &a.city),
-            ("County", &a.state),
-            ("Post_Code", &a.post_code),
-            ("Country_Region_Code", &a.country),
-        ] {
+        let contact = [("Name", draft.display_name.as_str()), ("E_Mail", &draft.email), ("Phone_No", &draft.phone)];
+        for (field, value) in contact.into_iter().chain(page_address(&address)) {
             if !value.is_empty() {
                 body.insert(field.into(), json!(value));
             }
@@ -359,17 +389,8 @@ impl NavPages {
     pub async fn put_ship_to(&self, customer: &str, code: &str, ship_to: &ShipToCard, if_match: Option<&str>, rec: &Recorder) -> AdapterResult<Option<String>> {
         let a = &ship_to.address;
         let mut body = Map::new();
-        for (field, value) in [
-            ("Name", &a.name),
-            ("Contact", &a.contact),
-            ("Address", &a.line1),
-            ("Address_2", &a.line2),
-            ("City", &a.city),
-            ("County", &a.state),
-            ("Post_Code", &a.post_code),
-            ("Country_Region_Code", &a.country),
-            ("Phone_No", &ship_to.phone),
-        ] {
+        let named = [("Name", a.name.as_str()), ("Contact", &a.contact), ("Phone_No", &ship_to.phone)];
+        for (field, value) in named.into_iter().chain(page_address(&CardAddress::from(a))) {
             body.insert(field.into(), json!(value));
         }
         let sent = match if_match {

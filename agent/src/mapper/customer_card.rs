@@ -56,6 +56,20 @@ pub struct CardAddress {
     pub country: String,
 }
 
+impl From<&PostalAddress> for CardAddress {
+    /// The street address of a postal address (without its name and contact).
+    fn from(a: &PostalAddress) -> Self {
+        CardAddress {
+            line1: a.line1.clone(),
+            line2: a.line2.clone(),
+            city: a.city.clone(),
+            state: a.state.clone(),
+            post_code: a.post_code.clone(),
+            country: a.country.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CustomerCard {
     pub name: String,
@@ -125,14 +139,7 @@ pub fn card_from_woo(customer: &Customer, settings: &CustomerSettings) -> Result
         person: company.is_empty(),
         email: fit(email, 80),
         phone: phone_number(&billing.phone),
-        address: CardAddress {
-            line1: postal.line1,
-            line2: postal.line2,
-            city: postal.city,
-            state: postal.state,
-            post_code: postal.post_code,
-            country: postal.country,
-        },
+        address: CardAddress::from(&postal),
         tax_id,
         ship_to: settings.ship_to_code.as_ref().and_then(|_| ShipToCard::from_woo(&customer.shipping)),
     })

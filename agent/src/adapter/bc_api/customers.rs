@@ -18,7 +18,6 @@ use crate::mapper::customer_card::{CardAddress, CustomerCard, SHARED};
 /// API v2.0 customer properties for these fields of the card (Ship-to is not an API field).
 pub fn patch_body(card: &CustomerCard, fields: &[CustomerField]) -> Value {
     let mut body = Map::new();
-    let a = &card.address;
     for field in fields {
         match field {
             // BC refuses a blank displayName on PATCH; the card never has one (see card_from_woo).
@@ -32,14 +31,7 @@ pub fn patch_body(card: &CustomerCard, fields: &[CustomerField]) -> Value {
                 body.insert("phoneNumber".into(), json!(card.phone));
             }
             CustomerField::Address => {
-                for (name, value) in [
-                    ("addressLine1", &a.line1),
-                    ("addressLine2", &a.line2),
-                    ("city", &a.city),
-                    ("state", &a.state),
-                    ("postalCode", &a.post_code),
-                    ("country", &a.country),
-                ] {
+                for (name, value) in super::wire::customer_address(&card.address) {
                     body.insert(name.into(), json!(value));
                 }
             }

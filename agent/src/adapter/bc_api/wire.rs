@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::mapper::customer_card::CardAddress;
 use crate::adapter::nav::{NavCustomer, NavSalesLine, NavSalesOrder, PostedInvoice, VariantIds};
 use crate::adapter::{AdapterError, AdapterResult, System};
 use crate::model::money::lenient;
@@ -148,22 +149,25 @@ impl ApiInvoice {
     }
 }
 
-pub fn customer_body(draft: &CustomerDraft) -> Value {
-    let mut body = Map::new();
-    body.insert("displayName".into(), json!(draft.display_name));
-    body.insert("type".into(), json!(if draft.person { "Person" } else { "Company" }));
-    let a = &draft.address;
-    for (field, value) in [
-        ("email", &draft.email),
-        ("phoneNumber", &draft.phone),
+/// The API v2.0 customer's address properties, for creates and updates alike.
+pub fn customer_address(a: &CardAddress) -> [(&'static str, &str); 6] {
+    [
         ("addressLine1", &a.line1),
         ("addressLine2", &a.line2),
         ("city", &a.city),
         ("state", &a.state),
         ("postalCode", &a.post_code),
         ("country", &a.country),
-        ("taxRegistrationNumber", &draft.tax_registration_number),
-    ] {
+    ]
+}
+
+pub fn customer_body(draft: &CustomerDraft) -> Value {
+    let mut body = Map::new();
+    body.insert("displayName".into(), json!(draft.display_name));
+    body.insert("type".into(), json!(if draft.person { "Person" } else { "Company" }));
+    let address = CardAddress::from(&draft.address);
+    let contact = [("email", draft.email.as_str()), ("phoneNumber", &draft.phone), ("taxRegistrationNumber", &draft.tax_registration_number)];
+    for (field, value) in contact.into_iter().chain(customer_address(&address)) {
         if !value.is_empty() {
             body.insert(field.into(), json!(value));
         }

@@ -86,7 +86,7 @@ impl PageCreditMemo {
 }
 
 fn memo_key(number: &str) -> String {
-    format!("(Document_Type='Credit Memo',No={})", encode(&quoted(number)))
+    super::document_key("Credit Memo", number)
 }
 
 impl NavPages {

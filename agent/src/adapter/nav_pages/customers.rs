@@ -7,14 +7,14 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::NavPages;
+use super::{page_address, NavPages, PageAddress};
 use crate::adapter::bc_api::customers::{NavCustomerCard, NewCustomerTerms};
 use crate::adapter::bc_api::ledger::Sink;
 use crate::adapter::http::Recorder;
 use crate::adapter::odata::{encode, quoted, Collection};
 use crate::adapter::{AdapterError, AdapterResult, System};
 use crate::config::CustomerField;
-use crate::mapper::customer_card::{CardAddress, CustomerCard, SHARED};
+use crate::mapper::customer_card::{CustomerCard, SHARED};
 
 const FIELDS: &str = "No,Name,E_Mail,Phone_No,Address,Address_2,City,County,Post_Code,Country_Region_Code,VAT_Registration_No,Last_Date_Modified";
 
@@ -30,18 +30,8 @@ struct PageCustomerCard {
     email: String,
     #[serde(rename = "Phone_No", default)]
     phone: String,
-    #[serde(rename = "Address", default)]
-    address: String,
-    #[serde(rename = "Address_2", default)]
-    address2: String,
-    #[serde(rename = "City", default)]
-    city: String,
-    #[serde(rename = "County", default)]
-    county: String,
-    #[serde(rename = "Post_Code", default)]
-    post_code: String,
-    #[serde(rename = "Country_Region_Code", default)]
-    country: String,
+    #[serde(flatten)]
+    address: PageAddress,
     #[serde(rename = "VAT_Registration_No", default)]
     vat: String,
     #[serde(rename = "Last_Date_Modified", default)]
@@ -62,14 +52,7 @@ impl PageCustomerCard {
                 person: false,
                 email: self.email,
                 phone: self.phone,
-                address: CardAddress {
-                    line1: self.address,
-                    line2: self.address2,
-                    city: self.city,
-                    state: self.county,
-                    post_code: self.post_code,
-                    country: self.country,
-                },
+                address: self.address.card(),
                 tax_id: self.vat,
                 ship_to: None,
             },
@@ -81,20 +64,12 @@ impl PageCustomerCard {
 /// Customer Card fields for these fields of the card (Ship-to is its own page).
 fn patch_body(card: &CustomerCard, fields: &[CustomerField]) -> Map<String, Value> {
     let mut body = Map::new();
-    let a = &card.address;
     for field in fields {
-        let pairs: Vec<(&str, &String)> = match field {
+        let pairs: Vec<(&str, &str)> = match field {
             CustomerField::Name => vec![("Name", &card.name)],
             CustomerField::Email => vec![("E_Mail", &card.email)],
             CustomerField::Phone => vec![("Phone_No", &card.phone)],
-            CustomerField::Address => vec![
-                ("Address", &a.line1),
-                ("Address_2", &a.line2),
-                ("City", &a.city),
-                ("County", &a.state),
-                ("Post_Code", &a.post_code),
-                ("Country_Region_Code", &a.country),
-            ],
+            CustomerField::Address => page_address(&card.address).to_vec(),
             CustomerField::TaxId => vec![("VAT_Registration_No", &card.tax_id)],
             CustomerField::ShipTo | CustomerField::PaymentTerms | CustomerField::PaymentMethod | CustomerField::CreditLimit => Vec::new(),
         };
